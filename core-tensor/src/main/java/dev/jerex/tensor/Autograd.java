@@ -1,0 +1,140 @@
+package dev.jerex.tensor;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The reverse-mode engine behind {@link Tensor#backward()}.
+ *
+ * <ol>
+ *   <li>Order the graph: depth-first from the root, each node after all nodes that consume it
+ *       (reverse topological order), iteratively so deep graphs (long LSTMs) cannot overflow
+ *       the stack.</li>
+ *   <li>Seed d root / d root = 1 and visit nodes in that order: a node's gradient is complete when
+ *       it is visited, because every consumer has already added its contribution. Its backward
+ *       function turns it into gradients of its parents, which are accumulated (a tensor used
+ *       twice receives the sum).</li>
+ *   <li>Free as it goes: an intermediate gradient is released as soon as its node has been
+ *       visited (unless a parent's gradient still shares its storage), and the node drops its
+ *       backward function and parents, so saved activations become garbage.</li>
+ * </ol>
+ */
+final class Autograd {
+    private Autograd() {}
+
+    static Gradients backward(Tensor root, Tensor upstream, boolean retainGraph) {
+        if (!root.requiresGrad) {
+            throw new IllegalStateException("backward: the tensor does not require a gradient (no input requires one, or it was computed under no-grad)");
+        }
+        if (upstream == null && root.numel() != 1) {
+            throw new IllegalStateException("backward() without an upstream gradient needs a scalar, got shape " + Shape.str(root.shapeRef()));
+        }
+        if (upstream != null && !Arrays.equals(upstream.shapeRef(), root.shapeRef())) {
+            throw new IllegalArgumentException("backward: upstream gradient shape " + Shape.str(upstream.shapeRef())
+                    + " does not match the tensor's shape " + Shape.str(root.shapeRef()));
+        }
+        List<Tensor> order = reverseTopologicalOrder(root);
+        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        Map<Storage, Integer> storageRefs = new IdentityHashMap<>();   // how many grads share each storage
+        Map<Tensor, Tensor> leafGrads = new IdentityHashMap<>();
+
+        try (GradMode off = GradMode.noGrad()) {
+            Tensor seed = upstream != null ? upstream.detach() : Tensor.ones(root.backend(), root.shapeRef());
+            put(grads, storageRefs, root, seed);
+            if (upstream != null) storageRefs.put(upstream.storage(), 1 << 30);   // the caller's tensor: never released
+            for (Tensor node : order) {
+                Tensor g = grads.get(node);
+                if (g == null) continue;
+                if (node.isLeaf()) {
+                    leafGrads.put(node, g);
+                    continue;
+                }
+                if (node.backwardFn == null) {
+                    throw new IllegalStateException("backward through " + node.op + " a second time: the graph was freed"
+                            + " (pass retainGraph = true to the first backward)");
+                }
+                Tensor[] parentGrads = node.backwardFn.apply(g);
+                Tensor[] parents = node.parents;
+                for (int i = 0; i < parents.length; i++) {
+                    Tensor p = parents[i];
+                    Tensor pg = parentGrads[i];
+                    if (p == null || pg == null || !p.requiresGrad) {
+                        if (pg != null) releaseIfUnused(pg, storageRefs);
+                        continue;
+                    }
+                    if (!Arrays.equals(pg.shapeRef(), p.shapeRef())) {
+                        throw new IllegalStateException("backward of " + node.op + ": gradient for input " + i + " has shape "
+                                + Shape.str(pg.shapeRef()) + " but the input has shape " + Shape.str(p.shapeRef()));
+                    }
+                    Tensor previous = grads.get(p);
+                    if (previous == null) {
+                        put(grads, storageRefs, p, pg);
+                    } else {
+                        Tensor sum = previous.add(pg);
+                        remove(grads, storageRefs, p);
+                        put(grads, storageRefs, p, sum);
+                        releaseIfUnused(previous, storageRefs);
+                        releaseIfUnused(pg, storageRefs);
+                    }
+                }
+                remove(grads, storageRefs, node);
+                releaseIfUnused(g, storageRefs);
+                if (!retainGraph) {
+                    node.backwardFn = null;
+                    node.parents = new Tensor[0];   // drops saved inputs; still not a leaf, so a second backward fails clearly
+                }
+            }
+        }
+        return new Gradients(leafGrads);
+    }
+
+    private static void put(Map<Tensor, Tensor> grads, Map<Storage, Integer> refs, Tensor node, Tensor g) {
+        grads.put(node, g);
+        refs.merge(g.storage(), 1, Integer::sum);
+    }
+
+    private static void remove(Map<Tensor, Tensor> grads, Map<Storage, Integer> refs, Tensor node) {
+        Tensor g = grads.remove(node);
+        if (g != null) refs.merge(g.storage(), -1, Integer::sum);
+    }
+
+    /** Releases a gradient's storage when no recorded gradient (intermediate or leaf) shares it. */
+    private static void releaseIfUnused(Tensor g, Map<Storage, Integer> refs) {
+        Integer n = refs.get(g.storage());
+        if (n == null || n <= 0) {
+            refs.remove(g.storage());
+            g.storage().release();
+        }
+    }
+
+    /** Nodes reachable from root that require grad, each before the nodes it was computed from. */
+    private static List<Tensor> reverseTopologicalOrder(Tensor root) {
+        List<Tensor> postOrder = new ArrayList<>();
+        Map<Tensor, Boolean> visited = new IdentityHashMap<>();
+        ArrayDeque<Object[]> stack = new ArrayDeque<>();   // {tensor, next parent index}
+        stack.push(new Object[] {root, 0});
+        visited.put(root, Boolean.TRUE);
+        while (!stack.isEmpty()) {
+            Object[] frame = stack.peek();
+            Tensor t = (Tensor) frame[0];
+            int next = (Integer) frame[1];
+            Tensor[] parents = t.parents == null ? new Tensor[0] : t.parents;
+            if (next < parents.length) {
+                frame[1] = next + 1;
+                Tensor p = parents[next];
+                if (p != null && p.requiresGrad && visited.put(p, Boolean.TRUE) == null) {
+                    stack.push(new Object[] {p, 0});
+                }
+            } else {
+                stack.pop();
+                postOrder.add(t);
+            }
+        }
+        java.util.Collections.reverse(postOrder);
+        return postOrder;
+    }
+}

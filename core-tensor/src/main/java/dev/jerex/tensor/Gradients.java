@@ -1,0 +1,65 @@
+package dev.jerex.tensor;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * The result of {@link Tensor#backward()}: d loss / d leaf for every leaf tensor that requires
+ * a gradient and was reached. Returned as a value (no gradient is stored on the tensors).
+ */
+public final class Gradients {
+    private final Map<Tensor, Tensor> byLeaf;
+
+    Gradients(Map<Tensor, Tensor> byLeaf) {
+        this.byLeaf = byLeaf;
+    }
+
+    /** The gradient of {@code leaf}, shaped like it, or null when the loss does not depend on it. */
+    public Tensor get(Tensor leaf) {
+        return byLeaf.get(leaf);
+    }
+
+    public int size() {
+        return byLeaf.size();
+    }
+
+    public void forEach(BiConsumer<Tensor, Tensor> leafAndGradient) {
+        byLeaf.forEach(leafAndGradient);
+    }
+
+    public Map<Tensor, Tensor> asMap() {
+        return Collections.unmodifiableMap(byLeaf);
+    }
+
+    /** Euclidean norm of all gradients together, sqrt(sum of squares), accumulated in double. */
+    public double globalNorm() {
+        double sq = 0;
+        try (GradMode off = GradMode.noGrad()) {
+            for (Tensor g : byLeaf.values()) {
+                double n = g.mul(g).sum().item();
+                sq += n;
+            }
+        }
+        return Math.sqrt(sq);
+    }
+
+    /**
+     * Scales all gradients by min(1, maxNorm / (norm + 1e-6)) (PyTorch's clip_grad_norm_) and
+     * returns the norm before clipping.
+     */
+    public double clipGlobalNorm(double maxNorm) {
+        double norm = globalNorm();
+        double scale = maxNorm / (norm + 1e-6);
+        if (scale < 1.0) {
+            try (GradMode off = GradMode.noGrad()) {
+                Map<Tensor, Tensor> scaled = new IdentityHashMap<>();
+                byLeaf.forEach((leaf, g) -> scaled.put(leaf, g.mul((float) scale)));
+                byLeaf.clear();
+                byLeaf.putAll(scaled);
+            }
+        }
+        return norm;
+    }
+}

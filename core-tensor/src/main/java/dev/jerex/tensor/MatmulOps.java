@@ -1,0 +1,105 @@
+package dev.jerex.tensor;
+
+import java.util.Arrays;
+
+/**
+ * Matrix products. Operands are handed to the backend's gemm as they lie in memory: a
+ * transposed view (say {@code w.t()}) is passed with the transpose flag and its leading
+ * dimension, never copied. Only layouts gemm cannot express are made contiguous first.
+ */
+final class MatmulOps {
+    private MatmulOps() {}
+
+    /**
+     * How a stack of matrices lies in memory: {@code batch} matrices [rows, cols], each stored
+     * row-major with row stride {@code ld} (trans = false) or column-major with column stride
+     * {@code ld} (trans = true), spaced {@code batchStride} floats apart.
+     */
+    record MatrixLayout(Tensor tensor, int batch, int rows, int cols, boolean trans, int ld, int batchStride) {
+
+        /** The layout of t's last two axes, or null when gemm cannot read t as it is. */
+        static MatrixLayout of(Tensor t) {
+            int[] shape = t.shapeRef(), strides = t.stridesRef();
+            int r = shape.length;
+            int rows = shape[r - 2], cols = shape[r - 1];
+            int sr = strides[r - 2], sc = strides[r - 1];
+            boolean trans;
+            int ld;
+            if ((sc == 1 || cols == 1) && sr >= Math.max(1, cols)) {
+                trans = false;
+                ld = Math.max(sr, Math.max(1, cols));
+            } else if ((sr == 1 || rows == 1) && sc >= Math.max(1, rows)) {
+                trans = true;
+                ld = Math.max(sc, Math.max(1, rows));
+            } else {
+                return null;
+            }
+            // Batch axes must collapse to one uniform stride.
+            int batch = 1, batchStride = 0;
+            for (int i = r - 3; i >= 0; i--) {
+                if (shape[i] == 1) continue;
+                if (batch == 1) batchStride = strides[i];
+                else if (strides[i] != batchStride * batch) return null;
+                batch *= shape[i];
+            }
+            if (batch > 1 && batchStride == 0) return null;   // an expanded batch: materialise
+            return new MatrixLayout(t, batch, rows, cols, trans, ld, batchStride);
+        }
+
+        static MatrixLayout require(Tensor t) {
+            MatrixLayout l = of(t);
+            return l != null ? l : of(ShapeOps.contiguous(t).detach());
+        }
+    }
+
+    /**
+     * a [..., m, k] @ b [..., k, n] -> [..., m, n]. Batch axes must be equal, or b is 2-D (a
+     * weight shared by every row of a, folded into one large gemm).
+     *
+     * <p>Backward: da = g @ b^T, db = a^T @ g (transposed views: no copies).
+     */
+    static Tensor matmul(Tensor a, Tensor b) {
+        ElementwiseOps.sameBackend("matmul", a, b);
+        int[] as = a.shapeRef(), bs = b.shapeRef();
+        if (as.length < 2 || bs.length < 2 || as[as.length - 1] != bs[bs.length - 2]) {
+            throw new IllegalArgumentException("matmul: shapes " + Shape.str(as) + " and " + Shape.str(bs) + " are not aligned");
+        }
+        if (bs.length == 2 && as.length > 2) {
+            // [..., m, k] @ [k, n]: fold the batch into the rows, one gemm.
+            int k = as[as.length - 1];
+            Tensor flat = a.reshape(-1, k);
+            Tensor out2 = matmul(flat, b);
+            int[] outShape = as.clone();
+            outShape[outShape.length - 1] = bs[1];
+            return out2.reshape(outShape);
+        }
+        if (as.length != bs.length || !Arrays.equals(Arrays.copyOf(as, as.length - 2), Arrays.copyOf(bs, bs.length - 2))) {
+            throw new IllegalArgumentException("matmul: batch dimensions of " + Shape.str(as) + " and " + Shape.str(bs) + " differ");
+        }
+        Tensor out = product(a, b);
+        return out.recordOp("matmul", g -> new Tensor[] {
+            a.requiresGrad ? product(g, b.t()) : null,
+            b.requiresGrad ? product(a.t(), g) : null}, a, b);
+    }
+
+    /** The product itself, no graph: one (batched) gemm into a new contiguous tensor. */
+    static Tensor product(Tensor a, Tensor b) {
+        MatrixLayout la = MatrixLayout.require(a), lb = MatrixLayout.require(b);
+        int[] outShape = a.shape();
+        int m = la.rows(), k = la.cols(), n = lb.cols();
+        outShape[outShape.length - 1] = n;
+        Tensor out = Tensor.empty(a.backend(), outShape);
+        int batch = la.batch();
+        if (lb.batch() != batch) throw new IllegalStateException("matmul: batch mismatch");
+        if (batch == 1) {
+            a.backend().gemm(la.trans(), lb.trans(), m, n, k, 1f, la.tensor().storage(), la.tensor().offset(), la.ld(),
+                    lb.tensor().storage(), lb.tensor().offset(), lb.ld(), 0f, out.storage(), 0, n);
+        } else {
+            a.backend().gemmBatched(la.trans(), lb.trans(), m, n, k, 1f,
+                    la.tensor().storage(), la.tensor().offset(), la.ld(), la.batchStride(),
+                    lb.tensor().storage(), lb.tensor().offset(), lb.ld(), lb.batchStride(),
+                    0f, out.storage(), 0, n, (long) m * n, batch);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,132 @@
+package dev.jerex.tensor.backend;
+
+import dev.jerex.tensor.Storage;
+
+/**
+ * The small, kernel-shaped interface every device implements. Tensors, autograd and layers live
+ * above it and never touch memory directly; a new device implements only these kernels.
+ *
+ * <p>Conventions: offsets and strides count floats; unless a parameter says otherwise, operands
+ * are contiguous row-major blocks starting at their offset; output storages may be freshly
+ * allocated (uninitialised) unless the kernel says it accumulates.
+ */
+public interface Backend {
+
+    /** Short name: "java", "openblas", "cuda". */
+    String name();
+
+    /** Human-readable device description, used in error messages ("cpu", "cuda:0"). */
+    String device();
+
+    // ---- memory ---------------------------------------------------------------------------
+
+    /** A new storage of n floats, contents undefined. */
+    Storage allocate(int n);
+
+    /** A new storage holding a copy of {@code values}. */
+    Storage upload(float[] values);
+
+    /** Copies n floats starting at {@code offset} into {@code dst[dstOffset..]}. */
+    void download(Storage src, int offset, float[] dst, int dstOffset, int n);
+
+    void fill(Storage dst, int offset, int n, float value);
+
+    /**
+     * Strided copy: for every index i of {@code shape},
+     * dst[dstOffset + i . dstStrides] = src[srcOffset + i . srcStrides].
+     * Materialises views (transpose, slice, expand) and writes into views (concat, narrow backward).
+     */
+    void copy(int[] shape, Storage src, int srcOffset, int[] srcStrides, Storage dst, int dstOffset, int[] dstStrides);
+
+    // ---- element-wise -----------------------------------------------------------------------
+
+    /** y[i] = f(x[i]) for n contiguous elements. */
+    void unary(UnaryOp op, float p, Storage x, int xOffset, Storage y, int yOffset, int n);
+
+    /** gx[i] = gy[i] * f'(x[i]) (y = f(x) is passed as well, for derivatives cheaper from it). */
+    void unaryBackward(UnaryOp op, float p, Storage x, int xOffset, Storage y, int yOffset,
+                       Storage gy, int gyOffset, Storage gx, int gxOffset, int n);
+
+    /**
+     * out = f(a, b) over {@code shape} with broadcasting expressed as stride 0. {@code out} is
+     * contiguous.
+     */
+    void binary(BinaryOp op, float p, int[] shape, Storage a, int aOffset, int[] aStrides,
+                Storage b, int bOffset, int[] bStrides, Storage out, int outOffset);
+
+    /** y[o, i] = reduce_l x[o, l, i] over a contiguous [outer, len, inner] block. */
+    void reduce(ReduceOp op, Storage x, int xOffset, int outer, int len, int inner, Storage y, int yOffset);
+
+    // ---- matrix products ----------------------------------------------------------------------
+
+    /**
+     * Row-major C = alpha * op(A) * op(B) + beta * C with op(A) [m, k], op(B) [k, n], C [m, n].
+     * lda/ldb/ldc are the row strides of A, B, C as stored (A is [k, m] when transA).
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+              Storage a, int aOffset, int lda, Storage b, int bOffset, int ldb,
+              float beta, Storage c, int cOffset, int ldc);
+
+    /** {@link #gemm} over {@code batch} matrices spaced by strideA / strideB / strideC floats. */
+    default void gemmBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             Storage a, int aOffset, int lda, long strideA,
+                             Storage b, int bOffset, int ldb, long strideB,
+                             float beta, Storage c, int cOffset, int ldc, long strideC, int batch) {
+        for (int i = 0; i < batch; i++) {
+            gemm(transA, transB, m, n, k, alpha, a, (int) (aOffset + i * strideA), lda,
+                    b, (int) (bOffset + i * strideB), ldb, beta, c, (int) (cOffset + i * strideC), ldc);
+        }
+    }
+
+    // ---- fused rows -----------------------------------------------------------------------------
+
+    /** Row-wise softmax (or log-softmax) of a contiguous [rows, cols] block, max-subtracted. */
+    void softmax(boolean log, Storage x, int xOffset, Storage y, int yOffset, int rows, int cols);
+
+    /**
+     * Backward of {@link #softmax}: softmax: gx = y * (gy - sum(gy * y));
+     * log-softmax: gx = gy - exp(y) * sum(gy).
+     */
+    void softmaxBackward(boolean log, Storage y, int yOffset, Storage gy, int gyOffset,
+                         Storage gx, int gxOffset, int rows, int cols);
+
+    /**
+     * Layer normalisation of each row of a contiguous [rows, cols] block:
+     * y = (x - mean) * rstd * gamma + beta, rstd = 1 / sqrt(var + eps) (biased variance).
+     * Saves mean[rows] and rstd[rows] for the backward pass.
+     */
+    void layerNorm(Storage x, int xOffset, Storage gamma, int gammaOffset, Storage beta, int betaOffset,
+                   Storage y, int yOffset, Storage mean, Storage rstd, int rows, int cols, float eps);
+
+    /**
+     * Backward of {@link #layerNorm}. With xhat = (x - mean) * rstd and g = gy * gamma:
+     * gx = rstd * (g - mean(g) - xhat * mean(g * xhat)); ggamma += sum_rows gy * xhat;
+     * gbeta += sum_rows gy. ggamma and gbeta accumulate.
+     */
+    void layerNormBackward(Storage x, int xOffset, Storage gamma, int gammaOffset, Storage mean, Storage rstd,
+                           Storage gy, int gyOffset, Storage gx, int gxOffset,
+                           Storage ggamma, Storage gbeta, int rows, int cols);
+
+    // ---- indexing ---------------------------------------------------------------------------------
+
+    /** dst[i, :] = src[index[i], :] for rows of length {@code rowLength}. */
+    void gatherRows(Storage src, int srcOffset, int rowLength, int[] index, Storage dst, int dstOffset);
+
+    /** dst[index[i], :] += src[i, :] (accumulates; repeated indices add up). */
+    void scatterAddRows(Storage src, int srcOffset, int rowLength, int[] index, Storage dst, int dstOffset);
+
+    /**
+     * Max over row ranges of a contiguous [rows, cols] source: for range r,
+     * dst[r, :] = max over rows start[r] <= t < end[r] of src[t, :], and argmax[r, :] = that t
+     * (as a float). An empty range gives 0 and argmax -1 (no gradient).
+     */
+    void rangeMax(Storage src, int srcOffset, int cols, int[] start, int[] end, Storage dst, Storage argmax);
+
+    /** Backward of {@link #rangeMax}: gsrc[argmax[r, c], c] += gdst[r, c] (accumulates). */
+    void rangeMaxBackward(Storage gdst, Storage argmax, int ranges, int cols, Storage gsrc, int gsrcOffset);
+
+    // ---- configuration ------------------------------------------------------------------------------
+
+    /** Threads used by this backend's kernels. */
+    int threads();
+}

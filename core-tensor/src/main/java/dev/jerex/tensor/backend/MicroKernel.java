@@ -1,0 +1,28 @@
+package dev.jerex.tensor.backend;
+
+import java.lang.System.Logger.Level;
+
+/**
+ * The innermost loop of {@link JavaGemm}: tile[MR x NR] = sum over p of the outer product of
+ * column p of a packed A panel (MR values) and row p of a packed B panel (NR values).
+ */
+interface MicroKernel {
+    int mr();
+
+    int nr();
+
+    /** tile = A_panel[kc x MR]^T * B_panel[kc x NR] (overwrites the tile). */
+    void multiply(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile);
+
+    /** The Vector API kernel when the JVM has jdk.incubator.vector, else the scalar one. */
+    static MicroKernel best() {
+        if (!Boolean.getBoolean("jerex.noVectorApi") && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            try {
+                return new VectorMicroKernel();
+            } catch (LinkageError | RuntimeException e) {
+                System.getLogger(MicroKernel.class.getName()).log(Level.DEBUG, "Vector API unavailable: " + e);
+            }
+        }
+        return new ScalarMicroKernel();
+    }
+}
