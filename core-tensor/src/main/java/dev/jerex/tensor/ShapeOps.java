@@ -136,6 +136,33 @@ final class ShapeOps {
         }, x);
     }
 
+    /**
+     * The slice at {@code index} along an axis, with that axis removed (a view);  dx = zeros with
+     * g written into that slice.
+     */
+    static Tensor select(Tensor x, int axis, int index) {
+        int a = Shape.axis("select", axis, x.dim());
+        int[] inShape = x.shapeRef(), inStrides = x.stridesRef();
+        if (index < 0 || index >= inShape[a]) {
+            throw new IndexOutOfBoundsException("select: index " + index + " out of range for axis " + a + " of " + Shape.str(inShape));
+        }
+        int[] shape = new int[inShape.length - 1], strides = new int[inShape.length - 1];
+        for (int i = 0, j = 0; i < inShape.length; i++) {
+            if (i == a) continue;
+            shape[j] = inShape[i];
+            strides[j++] = inStrides[i];
+        }
+        Tensor out = x.view(x.offset() + index * inStrides[a], shape, strides);
+        return out.recordOp("select", g -> {
+            Tensor gx = Tensor.zeros(x.backend(), inShape);
+            int[] gStrides = gx.stridesRef();
+            int[] windowStrides = new int[shape.length];
+            for (int i = 0, j = 0; i < inShape.length; i++) if (i != a) windowStrides[j++] = gStrides[i];
+            copyInto(g, gx.view(index * gStrides[a], shape, windowStrides));
+            return new Tensor[] {gx};
+        }, x);
+    }
+
     /** Writes src's values into the (possibly strided) view dst. No graph. */
     static void copyInto(Tensor src, Tensor dst) {
         src.backend().copy(src.shapeRef(), src.storage(), src.offset(), src.stridesRef(), dst.storage(), dst.offset(), dst.stridesRef());

@@ -223,6 +223,24 @@ public final class Tensor {
         return out;
     }
 
+    /**
+     * Overwrites this tensor's elements with {@code src}'s, in place and outside the graph: for
+     * loading weights and for optimisers updating parameters. Only leaves may be written.
+     */
+    public void assign(Tensor src) {
+        if (!isLeaf()) throw new IllegalStateException("assign: only leaf tensors can be written in place, not the output of " + op);
+        if (!Arrays.equals(shape, src.shape)) {
+            throw new IllegalArgumentException("assign: source shape " + Shape.str(src.shape) + " does not match " + Shape.str(shape));
+        }
+        Tensor s = src.backend == backend ? src : src.to(backend);
+        backend.copy(shape, s.storage, s.offset, s.strides, storage, offset, strides);
+    }
+
+    /** Overwrites this tensor's elements with host values (row-major), in place. */
+    public void assign(float[] values) {
+        assign(of(backend, values, shape));
+    }
+
     /** This tensor's values on another backend (a copy; no gradient flows across). */
     public Tensor to(Backend target) {
         if (target == backend) return this;
@@ -318,6 +336,8 @@ public final class Tensor {
     public Tensor squeeze(int axis) { return ShapeOps.squeeze(this, axis); }
     /** Elements start..start+length-1 along an axis (a view). */
     public Tensor narrow(int axis, int start, int length) { return ShapeOps.narrow(this, axis, start, length); }
+    /** The slice at {@code index} along an axis, without that axis (a view). */
+    public Tensor select(int axis, int index) { return ShapeOps.select(this, axis, index); }
     public Tensor contiguous() { return ShapeOps.contiguous(this); }
     public static Tensor concat(int axis, Tensor... parts) { return ShapeOps.concat(axis, parts); }
     public static Tensor stack(int axis, Tensor... parts) { return ShapeOps.stack(axis, parts); }
@@ -330,6 +350,11 @@ public final class Tensor {
     public Tensor gatherRows(int[] index) { return IndexOps.gatherColumn(this, index); }
     /** out[index[i], ...] += this[i, ...] into a zero tensor with {@code rows} rows. */
     public Tensor scatterAdd(int[] index, int rows) { return IndexOps.scatterAdd(this, index, rows); }
+    /**
+     * Max over row ranges of a [rows, cols] tensor: out[r, :] = max of this[t, :] for
+     * start[r] <= t < end[r], and 0 for an empty range (span max-pooling, many spans at once).
+     */
+    public Tensor rangeMax(int[] start, int[] end) { return IndexOps.rangeMax(this, start, end); }
     /** Value where mask (broadcast) is non-zero, else this. */
     public Tensor maskedFill(Tensor mask, float value) { return IndexOps.maskedFill(this, mask, value); }
     public static Tensor where(Tensor condition, Tensor ifTrue, Tensor ifFalse) { return IndexOps.where(condition, ifTrue, ifFalse); }

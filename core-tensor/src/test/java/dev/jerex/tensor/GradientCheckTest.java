@@ -136,6 +136,7 @@ class GradientCheckTest {
         GradCheck.check("expand", x -> x[0].expand(3, 2, 4).mul(x[1]), rand(b, 4, 2, 1), rand(b, 5, 3, 2, 4));
         GradCheck.check("narrow", x -> x[0].narrow(1, 1, 2).exp(), rand(b, 6, 2, 4, 3));
         GradCheck.check("unsqueeze_squeeze", x -> x[0].unsqueeze(1).exp().squeeze(1), rand(b, 7, 3, 2));
+        GradCheck.check("select", x -> x[0].select(1, 2).exp(), rand(b, 9, 2, 4, 3));
         GradCheck.check("reshape_of_transposed", x -> x[0].t().reshape(-1).exp(), rand(b, 8, 3, 4));
     }
 

@@ -125,6 +125,22 @@ public interface Backend {
     /** Backward of {@link #rangeMax}: gsrc[argmax[r, c], c] += gdst[r, c] (accumulates). */
     void rangeMaxBackward(Storage gdst, Storage argmax, int ranges, int cols, Storage gsrc, int gsrcOffset);
 
+    // ---- optimisers -------------------------------------------------------------------------------
+
+    /**
+     * One fused AdamW update of n parameters, in place (the optimiser's hot loop: one pass over
+     * memory instead of a dozen tensor ops):
+     * <pre>
+     * if decayBeforeUpdate: p -= decay * p                      (PyTorch's AdamW)
+     * m = beta1 m + (1 - beta1) g;   v = beta2 v + (1 - beta2) g^2
+     * p -= stepSize * m / (denomScale * sqrt(v) + eps)
+     * if !decayBeforeUpdate: p -= decay * p                     (transformers' AdamW, SpERT)
+     * </pre>
+     * decay = lr * weight_decay; stepSize and denomScale carry the bias corrections.
+     */
+    void adamw(Storage p, int pOffset, Storage g, int gOffset, Storage m, Storage v, int n,
+               float beta1, float beta2, float eps, float stepSize, float denomScale, float decay, boolean decayBeforeUpdate);
+
     // ---- configuration ------------------------------------------------------------------------------
 
     /** Threads used by this backend's kernels. */

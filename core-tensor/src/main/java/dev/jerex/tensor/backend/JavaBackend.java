@@ -452,6 +452,27 @@ public class JavaBackend implements Backend {
         }
     }
 
+    // ---- optimisers -------------------------------------------------------------------------------
+
+    @Override
+    public void adamw(Storage p, int pOffset, Storage g, int gOffset, Storage m, Storage v, int n,
+                      float beta1, float beta2, float eps, float stepSize, float denomScale, float decay, boolean decayBeforeUpdate) {
+        FloatBuffer ps = buf(p), gs = buf(g), ms = buf(m), vs = buf(v);
+        parallelFor(n, 8, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float pi = ps.get(pOffset + i), gi = gs.get(gOffset + i);
+                if (decayBeforeUpdate) pi -= decay * pi;
+                float mi = beta1 * ms.get(i) + (1 - beta1) * gi;
+                float vi = beta2 * vs.get(i) + (1 - beta2) * gi * gi;
+                ms.put(i, mi);
+                vs.put(i, vi);
+                pi -= stepSize * mi / (denomScale * (float) Math.sqrt(vi) + eps);
+                if (!decayBeforeUpdate) pi -= decay * pi;
+                ps.put(pOffset + i, pi);
+            }
+        });
+    }
+
     // ---- indexing ---------------------------------------------------------------------------------
 
     @Override

@@ -1,0 +1,37 @@
+package dev.jerex.nn.rnn;
+
+import dev.jerex.tensor.Tensor;
+import dev.jerex.tensor.backend.Backend;
+
+/**
+ * Gated recurrent unit (Cho et al. 2014), PyTorch's formulation and gate order (reset, update,
+ * new):
+ * <pre>
+ * [xr xz xn] = x_t W_ih^T + b_ih,   [hr hz hn] = h W_hh^T + b_hh     [B, 3H] each
+ * r = sigmoid(xr + hr),  z = sigmoid(xz + hz)
+ * n = tanh(xn + r * hn)                (b_hn stays inside the reset gate's product)
+ * h' = (1 - z) * n + z * h  =  n + z * (h - n)
+ * </pre>
+ */
+public final class GRU extends Recurrent {
+
+    public GRU(Backend backend, int inputSize, int hiddenSize, int layers, boolean bidirectional) {
+        super(backend, inputSize, hiddenSize, layers, bidirectional, 3);
+    }
+
+    @Override
+    protected Tensor projectInputs(Tensor input, int layer, int direction) {
+        return input.matmul(weightIh[layer][direction].t()).add(biasIh[layer][direction]);
+    }
+
+    @Override
+    protected Tensor[] step(Tensor xt, Tensor h, Tensor c, Tensor weightHh, Tensor biasHh) {
+        int hs = hiddenSize;
+        Tensor hh = h.matmul(weightHh.t()).add(biasHh);                // [B, 3H]
+        Tensor rz = xt.narrow(1, 0, 2 * hs).add(hh.narrow(1, 0, 2 * hs)).sigmoid();
+        Tensor r = rz.narrow(1, 0, hs), z = rz.narrow(1, hs, hs);
+        Tensor n = xt.narrow(1, 2 * hs, hs).add(r.mul(hh.narrow(1, 2 * hs, hs))).tanh();
+        Tensor hNext = n.add(z.mul(h.sub(n)));
+        return new Tensor[] {hNext, null};
+    }
+}

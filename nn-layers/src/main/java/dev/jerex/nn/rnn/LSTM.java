@@ -1,0 +1,38 @@
+package dev.jerex.nn.rnn;
+
+import dev.jerex.tensor.Tensor;
+import dev.jerex.tensor.backend.Backend;
+
+/**
+ * Long short-term memory (Hochreiter & Schmidhuber 1997), PyTorch's formulation and gate order
+ * (input, forget, cell, output):
+ * <pre>
+ * [i f g o] = x_t W_ih^T + b_ih + h W_hh^T + b_hh          [B, 4H]
+ * i, f, o = sigmoid(.),  g = tanh(.)
+ * c' = f * c + i * g,    h' = o * tanh(c')
+ * </pre>
+ */
+public final class LSTM extends Recurrent {
+
+    public LSTM(Backend backend, int inputSize, int hiddenSize, int layers, boolean bidirectional) {
+        super(backend, inputSize, hiddenSize, layers, bidirectional, 4);
+    }
+
+    /** Both biases are constant per step, so they join the one big input gemm. */
+    @Override
+    protected Tensor projectInputs(Tensor input, int layer, int direction) {
+        return input.matmul(weightIh[layer][direction].t()).add(biasIh[layer][direction].add(biasHh[layer][direction]));
+    }
+
+    @Override
+    protected Tensor[] step(Tensor xt, Tensor h, Tensor c, Tensor weightHh, Tensor biasHh) {
+        int hs = hiddenSize;
+        Tensor gates = xt.add(h.matmul(weightHh.t()));                 // [B, 4H]
+        Tensor sig = gates.sigmoid();                                   // i, f, o read from here
+        Tensor i = sig.narrow(1, 0, hs), f = sig.narrow(1, hs, hs), o = sig.narrow(1, 3 * hs, hs);
+        Tensor g = gates.narrow(1, 2 * hs, hs).tanh();
+        Tensor cNext = f.mul(c).add(i.mul(g));
+        Tensor hNext = o.mul(cNext.tanh());
+        return new Tensor[] {hNext, cNext};
+    }
+}

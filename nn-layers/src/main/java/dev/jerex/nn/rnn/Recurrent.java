@@ -1,0 +1,151 @@
+package dev.jerex.nn.rnn;
+
+import dev.jerex.nn.Module;
+import dev.jerex.tensor.Rng;
+import dev.jerex.tensor.Tensor;
+import dev.jerex.tensor.backend.Backend;
+
+/**
+ * What LSTM and GRU share: PyTorch's parameter layout and names, layers and directions, and
+ * variable-length batches.
+ *
+ * <p>Parameters for layer k and direction d (suffix "" forward, "_reverse" backward), with G
+ * gates (4 for LSTM, 3 for GRU): {@code weight_ih_l{k}} [G*H, in], {@code weight_hh_l{k}} [G*H, H],
+ * {@code bias_ih_l{k}} [G*H], {@code bias_hh_l{k}} [G*H].
+ *
+ * <p>Speed: a direction's input projections for all time steps are one gemm
+ * ([B*T, in] x [in, G*H]); each step then costs one gemm [B, H] x [H, G*H] batched over B, and a
+ * few element-wise ops on [B, G*H].
+ *
+ * <p>Variable lengths: step t updates only the sequences with t < length[b]; the others keep
+ * their state and output 0. The forward direction thus stops at each sequence's end; the reverse
+ * direction, walking t = T-1 .. 0 from a zero state, starts at each sequence's last real token —
+ * what PyTorch's packed sequences compute.
+ */
+public abstract class Recurrent extends Module {
+    public final int inputSize, hiddenSize, layers, gates;
+    public final boolean bidirectional;
+    protected final Tensor[][] weightIh, weightHh, biasIh, biasHh;   // [layer][direction]
+
+    /** Outputs [B, T, dirs*H] (0 at padded steps), final states [layers*dirs, B, H] (cells for LSTM). */
+    public record Output(Tensor output, Tensor hN, Tensor cN) {}
+
+    protected Recurrent(Backend backend, int inputSize, int hiddenSize, int layers, boolean bidirectional, int gates) {
+        super(backend);
+        this.inputSize = inputSize;
+        this.hiddenSize = hiddenSize;
+        this.layers = layers;
+        this.bidirectional = bidirectional;
+        this.gates = gates;
+        int dirs = bidirectional ? 2 : 1;
+        weightIh = new Tensor[layers][dirs];
+        weightHh = new Tensor[layers][dirs];
+        biasIh = new Tensor[layers][dirs];
+        biasHh = new Tensor[layers][dirs];
+        for (int k = 0; k < layers; k++) {
+            int in = k == 0 ? inputSize : hiddenSize * dirs;
+            for (int d = 0; d < dirs; d++) {
+                String sfx = "_l" + k + (d == 1 ? "_reverse" : "");
+                weightIh[k][d] = parameter("weight_ih" + sfx, gates * hiddenSize, in);
+                weightHh[k][d] = parameter("weight_hh" + sfx, gates * hiddenSize, hiddenSize);
+                biasIh[k][d] = parameter("bias_ih" + sfx, gates * hiddenSize);
+                biasHh[k][d] = parameter("bias_hh" + sfx, gates * hiddenSize);
+            }
+        }
+    }
+
+    /** PyTorch's initialisation: every parameter U(-1/sqrt(H), 1/sqrt(H)). */
+    @Override
+    protected void reset(Rng rng) {
+        float bound = (float) (1.0 / Math.sqrt(hiddenSize));
+        for (Tensor p : namedParameters().values()) p.assign(rng.uniform(p.numel(), -bound, bound));
+    }
+
+    /**
+     * @param x       [B, T, inputSize]
+     * @param lengths real length of each sequence (null: all T)
+     */
+    public Output forward(Tensor x, int[] lengths) {
+        int b = x.size(0), t = x.size(1);
+        if (x.size(2) != inputSize) throw new IllegalArgumentException(getClass().getSimpleName() + ": input size " + x.size(2) + ", expected " + inputSize);
+        Tensor[] masks = stepMasks(b, t, lengths);
+        int dirs = bidirectional ? 2 : 1;
+        Tensor[] hFinal = new Tensor[layers * dirs], cFinal = new Tensor[layers * dirs];
+        Tensor input = x;
+        for (int k = 0; k < layers; k++) {
+            Tensor[] outs = new Tensor[dirs];
+            for (int d = 0; d < dirs; d++) {
+                Tensor[] state = new Tensor[2];
+                outs[d] = runDirection(input, k, d, masks, state);
+                hFinal[k * dirs + d] = state[0];
+                cFinal[k * dirs + d] = state[1];
+            }
+            input = dirs == 1 ? outs[0] : Tensor.concat(2, outs);
+        }
+        Tensor hN = Tensor.stack(0, hFinal);
+        Tensor cN = cFinal[0] == null ? null : Tensor.stack(0, cFinal);
+        return new Output(input, hN, cN);
+    }
+
+    /** mask[t]: [B, 1] with 1 where t < length[b]; null everywhere when there is no padding. */
+    private Tensor[] stepMasks(int b, int t, int[] lengths) {
+        Tensor[] masks = new Tensor[t];
+        if (lengths == null) return masks;
+        if (lengths.length != b) throw new IllegalArgumentException("lengths has " + lengths.length + " entries for a batch of " + b);
+        boolean padded = false;
+        for (int len : lengths) {
+            if (len < 0 || len > t) throw new IllegalArgumentException("sequence length " + len + " outside [0, " + t + "]");
+            padded |= len < t;
+        }
+        if (!padded) return masks;
+        for (int s = 0; s < t; s++) {
+            float[] m = new float[b];
+            for (int i = 0; i < b; i++) m[i] = s < lengths[i] ? 1f : 0f;
+            masks[s] = Tensor.of(backend, m, b, 1);
+        }
+        return masks;
+    }
+
+    /**
+     * Runs layer k, direction d over all steps; returns outputs [B, T, H] and leaves the final
+     * hidden (and cell) state in state[0] (state[1]).
+     */
+    private Tensor runDirection(Tensor input, int k, int d, Tensor[] masks, Tensor[] state) {
+        int b = input.size(0), t = input.size(1);
+        Tensor projected = projectInputs(input, k, d);                // [B, T, G*H]
+        Tensor h = Tensor.zeros(backend, b, hiddenSize);
+        Tensor c = Tensor.zeros(backend, b, hiddenSize);
+        Tensor[] outs = new Tensor[t];
+        for (int i = 0; i < t; i++) {
+            int s = d == 0 ? i : t - 1 - i;
+            Tensor[] next = step(projected.select(1, s), h, c, weightHh[k][d], biasHh[k][d]);
+            Tensor m = masks[s];
+            if (m == null) {
+                h = next[0];
+                c = next[1];
+                outs[s] = h;
+            } else {
+                // keep the old state where the sequence has ended (m = 0): h + m (h' - h)
+                h = h.add(m.mul(next[0].sub(h)));
+                if (next[1] != null) c = c.add(m.mul(next[1].sub(c)));
+                outs[s] = next[0].mul(m);
+            }
+        }
+        state[0] = h;
+        state[1] = gates == 4 ? c : null;
+        return Tensor.stack(1, outs);
+    }
+
+    /** All steps' input projections in one gemm: [B, T, in] -> [B, T, G*H]. */
+    protected abstract Tensor projectInputs(Tensor input, int layer, int direction);
+
+    /**
+     * One step: x_t = the projected input [B, G*H]; returns {h', c'} (c' null for GRU).
+     */
+    protected abstract Tensor[] step(Tensor projectedInput, Tensor h, Tensor c, Tensor weightHh, Tensor biasHh);
+
+    @Override
+    protected String extraRepr() {
+        return inputSize + ", " + hiddenSize + ", num_layers=" + layers + ", bidirectional=" + bidirectional;
+    }
+}
