@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Runs ON the GPU machine (H100/H200, CUDA 13 driver, CUDA libraries only as Python packages,
+# no JDK, no network), from the repository root, with gpu/bundle/ built by gpu/build-bundle.sh:
+#
+#   bash gpu/run.sh                       tests on java + cuda, then the gemm benchmark
+#   bash gpu/run.sh --backends java       (CPU check of the bundle: what build-bundle.sh --self-test does)
+#   options: --backends LIST  --skip-tests  --skip-bench
+#
+# Results go to $OUT (default ./out): nvidia-smi.txt, env.txt, tests.log,
+# junit/TEST-junit-jupiter.xml, gemm-bench.txt. Exit status: non-zero if the tests or the benchmark failed.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUNDLE=${BUNDLE:-$HERE/bundle}
+OUT=${OUT:-$PWD/out}
+BACKENDS=java,cuda
+RUN_TESTS=1
+RUN_BENCH=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --backends) BACKENDS=$2; shift 2 ;;
+        --skip-tests) RUN_TESTS=0; shift ;;
+        --skip-bench) RUN_BENCH=0; shift ;;
+        *) echo "unknown option $1 (expected --backends LIST, --skip-tests, --skip-bench)" >&2; exit 64 ;;
+    esac
+done
+mkdir -p "$OUT"
+# The bundled Java runtime travels gzipped; unpack it once per bundle build into /tmp.
+if [ ! -f "$BUNDLE/runtime.tar.gz" ]; then
+    echo "no bundled runtime at $BUNDLE/runtime.tar.gz: run gpu/build-bundle.sh first (on a machine with a JDK and Maven)" >&2
+    exit 65
+fi
+RUNTIME_DIR=${TMPDIR:-/tmp}/jerex-runtime-$(cksum < "$BUNDLE/runtime.tar.gz" | cut -d' ' -f1)
+if [ ! -x "$RUNTIME_DIR/runtime/bin/java" ]; then
+    mkdir -p "$RUNTIME_DIR" && tar -C "$RUNTIME_DIR" -xzf "$BUNDLE/runtime.tar.gz" || { echo "could not unpack the runtime" >&2; exit 65; }
+fi
+JAVA=$RUNTIME_DIR/runtime/bin/java
+cat "$BUNDLE/BUILD-INFO.txt" 2>/dev/null | head -6
+
+# ---- 1. the CUDA libraries --------------------------------------------------------------------------
+# JavaCPP's JNI libraries need libcuda.so.1 (driver), libcudart.so.13, libnvrtc.so.13 (which opens
+# libnvrtc-builtins.so.13.* from its own folder or LD_LIBRARY_PATH), libcublas.so.13 and
+# libcublasLt.so.13 (cuBLAS is not in the Maven jars). Look where pip and the driver put them
+# first (quick), then anywhere (slow: a whole-disk find).
+LIBS="libcuda.so.1 libcudart.so.13 libnvrtc.so.13 libcublas.so.13 libcublasLt.so.13"
+QUICK_DIRS="/usr/local/nvidia /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/local/cuda /usr/local/lib /opt /usr/lib/python3 /usr/local/lib/python3*"
+if command -v python3 >/dev/null 2>&1; then
+    QUICK_DIRS="$(python3 -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null) $QUICK_DIRS"
+fi
+find_lib() {   # prints the folder of the first file named $1
+    local hit d
+    for d in ${LIB_DIRS//:/ }; do   # a folder already chosen first: keeps cuBLAS and cuBLASLt together
+        [ -e "$d/$1" ] && { echo "$d"; return; }
+    done
+    if [ "$1" = libcuda.so.1 ]; then   # the driver is usually in the loader's cache
+        hit=$(ldconfig -p 2>/dev/null | awk -v n="$1" '$1 == n && /x86-64/ {print $NF; exit}')
+        [ -n "$hit" ] && { dirname "$hit"; return; }
+    fi
+    # Skip link-time stubs and forward-compatibility copies of the driver: they do not drive this GPU.
+    # shellcheck disable=SC2086
+    hit=$(find $QUICK_DIRS -name "$1" \( -type f -o -type l \) -not -path '*/stubs/*' -not -path '*/compat/*' 2>/dev/null | head -1)
+    [ -z "$hit" ] && hit=$(find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o -name "$1" \
+        -not -path '*/stubs/*' -not -path '*/compat/*' -print 2>/dev/null | head -1)
+    [ -n "$hit" ] && dirname "$hit"
+}
+LIB_DIRS=""
+{
+    echo "host: $(hostname)  date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    for lib in $LIBS; do
+        dir=$(find_lib "$lib")
+        echo "$lib: ${dir:-NOT FOUND}"
+        if [ -n "$dir" ]; then
+            case ":$LIB_DIRS:" in *":$dir:"*) ;; *) LIB_DIRS="${LIB_DIRS:+$LIB_DIRS:}$dir" ;; esac
+            [ "$lib" = libnvrtc.so.13 ] && echo "libnvrtc-builtins: $(ls "$dir"/libnvrtc-builtins.so* 2>/dev/null | head -1)"
+        fi
+    done
+} > "$OUT/env.txt"
+export LD_LIBRARY_PATH="${LIB_DIRS}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH" >> "$OUT/env.txt"
+cat "$OUT/env.txt"
+
+if command -v nvidia-smi >/dev/null 2>&1; then
+    nvidia-smi 2>&1 | tee "$OUT/nvidia-smi.txt"
+else
+    echo "nvidia-smi: not found (no NVIDIA driver here)" | tee "$OUT/nvidia-smi.txt"
+fi
+
+# Same JVM flags as the Maven tests (surefire.jvm.flags), JavaCPP's native cache in /tmp.
+JVM_FLAGS=(-Xss4m -Xmx8g --add-modules jdk.incubator.vector
+           -Dorg.bytedeco.javacpp.cachedir=/tmp/jerex-javacpp-cache)
+# An explicit jar list: the console launcher's --class-path does not expand "lib/*" as java -cp does.
+CP="$BUNDLE/test-classes:$(ls "$BUNDLE"/lib/*.jar | paste -sd: -)"
+STATUS=0
+
+# ---- 2. the core-tensor test suite, backends under test: $BACKENDS ---------------------------------
+if [ "$RUN_TESTS" = 1 ]; then
+    echo "== core-tensor tests, -Djerex.test.backends=$BACKENDS"
+    # jerex.cuda.sync: synchronise after every kernel, so that a fault names its kernel.
+    "$JAVA" "${JVM_FLAGS[@]}" -Djerex.test.backends="$BACKENDS" -Djerex.cuda.sync=true \
+        -jar "$BUNDLE/junit/junit-platform-console-standalone.jar" execute \
+        --class-path "$CP" --scan-class-path "$BUNDLE/test-classes" --include-engine=junit-jupiter \
+        --reports-dir "$OUT/junit" --details=tree --disable-banner --disable-ansi-colors 2>&1 | tee "$OUT/tests.log"
+    rc=${PIPESTATUS[0]}
+    echo "== tests exit status: $rc"
+    [ "$rc" != 0 ] && STATUS=1
+fi
+
+# ---- 3. gemm benchmark: our Backend API vs raw cublasSgemm ---------------------------------------
+if [ "$RUN_BENCH" = 1 ]; then
+    echo "== CudaGemmBench"
+    "$JAVA" "${JVM_FLAGS[@]}" -cp "$CP" dev.jerex.tensor.backend.cuda.CudaGemmBench 2>&1 | tee "$OUT/gemm-bench.txt"
+    rc=${PIPESTATUS[0]}
+    echo "== benchmark exit status: $rc"
+    [ "$rc" != 0 ] && STATUS=1
+fi
+
+# ---- 4. HOOK: training epoch ----------------------------------------------------------------------
+# Not available yet: jerex-model has no trainable model. When it has, bundle its jars in
+# build-bundle.sh and run one epoch here on the cuda backend, e.g.
+#   "$JAVA" "${JVM_FLAGS[@]}" -cp "$CP" <main class> --backend cuda --epochs 1 | tee "$OUT/epoch.txt"
+echo "== training epoch: skipped (no model yet; see the HOOK in gpu/run.sh)"
+
+exit $STATUS

@@ -1,0 +1,97 @@
+package dev.jerex.model.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+
+/**
+ * What a training run leaves behind:
+ * <pre>
+ * config.json       the resolved configuration
+ * loss.csv          step, epoch, loss, entity_loss, relation_loss, grad_norm (before clipping)
+ * lr.csv            step, lr
+ * metrics.csv       epoch, train_loss, ner/rel/rel_nec micro and macro F1 on dev, seconds
+ * eval_epoch_N.json the full evaluation of epoch N (ner, rel, rel_nec: micro, macro, per_type)
+ * chart.png         mean training loss and dev F1 over the epochs
+ * best/, final/     model directories (best by dev strict relation micro-F1, and the last)
+ * </pre>
+ */
+final class RunDirectory implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule()
+                    .addSerializer(Path.class, new com.fasterxml.jackson.databind.ser.std.ToStringSerializer()));
+
+    final Path dir;
+    private final BufferedWriter loss, lr, metrics;
+    private final List<double[]> epochs = new ArrayList<>();   // {epoch, trainLoss, ner, rel, relNec}
+
+    RunDirectory(Path dir, TrainConfig config) throws IOException {
+        this.dir = dir;
+        Files.createDirectories(dir);
+        JSON.writeValue(dir.resolve("config.json").toFile(), config);
+        loss = Files.newBufferedWriter(dir.resolve("loss.csv"), StandardCharsets.UTF_8);
+        lr = Files.newBufferedWriter(dir.resolve("lr.csv"), StandardCharsets.UTF_8);
+        metrics = Files.newBufferedWriter(dir.resolve("metrics.csv"), StandardCharsets.UTF_8);
+        loss.write("step,epoch,loss,entity_loss,relation_loss,grad_norm\n");
+        lr.write("step,lr\n");
+        metrics.write("epoch,train_loss,ner_micro_f1,ner_macro_f1,rel_micro_f1,rel_macro_f1,rel_nec_micro_f1,rel_nec_macro_f1,epoch_seconds\n");
+    }
+
+    void step(int step, int epoch, float total, float entity, float relation, double gradNorm, double rate) throws IOException {
+        loss.write(String.format(Locale.ROOT, "%d,%d,%.6f,%.6f,%.6f,%.6g%n", step, epoch, total, entity, relation, gradNorm));
+        lr.write(String.format(Locale.ROOT, "%d,%.8g%n", step, rate));
+    }
+
+    void epoch(int epoch, double trainLoss, double[] f1, double seconds) throws IOException {
+        metrics.write(String.format(Locale.ROOT, "%d,%.6f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.1f%n", epoch, trainLoss,
+                f1[0], f1[1], f1[2], f1[3], f1[4], f1[5], seconds));
+        metrics.flush();
+        loss.flush();
+        lr.flush();
+        epochs.add(new double[] {epoch, trainLoss, f1[0], f1[2], f1[4]});
+        chart();
+    }
+
+    /** chart.png: training loss (left axis) and dev micro-F1 (right axis) per epoch. */
+    private void chart() throws IOException {
+        XYChart chart = new XYChartBuilder().width(900).height(500).title("jerex training: loss and dev F1")
+                .xAxisTitle("epoch").yAxisTitle("mean training loss").build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setMarkerSize(6);
+        double[] x = new double[epochs.size()], lossY = new double[x.length], ner = new double[x.length], rel = new double[x.length], nec = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            double[] e = epochs.get(i);
+            x[i] = e[0];
+            lossY[i] = e[1];
+            ner[i] = e[2];
+            rel[i] = e[3];
+            nec[i] = e[4];
+        }
+        chart.addSeries("train loss", x, lossY).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        XYSeries s1 = chart.addSeries("dev NER F1 (%)", x, ner);
+        XYSeries s2 = chart.addSeries("dev Rel F1 (%)", x, rel);
+        XYSeries s3 = chart.addSeries("dev Rel+NEC F1 (%)", x, nec);
+        for (XYSeries s : new XYSeries[] {s1, s2, s3}) s.setYAxisGroup(1);
+        chart.setYAxisGroupTitle(1, "dev micro F1 (%)");
+        BitmapEncoder.saveBitmap(chart, dir.resolve("chart.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    @Override
+    public void close() throws IOException {
+        loss.close();
+        lr.close();
+        metrics.close();
+    }
+}
