@@ -4,10 +4,12 @@
 #
 #   bash gpu/run.sh                       tests on java + cuda, then the gemm benchmark
 #   bash gpu/run.sh --backends java       (CPU check of the bundle: what build-bundle.sh --self-test does)
-#   options: --backends LIST  --skip-tests  --skip-bench
+#   bash gpu/run.sh --skip-tests --skip-bench --epochs 1   only the training epochs (needs gpu/payload/)
+#   options: --backends LIST  --skip-tests  --skip-bench  --epochs N  --variants LIST
 #
 # Results go to $OUT (default ./out): nvidia-smi.txt, env.txt, tests.log,
-# junit/TEST-junit-jupiter.xml, gemm-bench.txt. Exit status: non-zero if the tests or the benchmark failed.
+# junit/TEST-junit-jupiter.xml, gemm-bench.txt, train-<variant>.txt (when gpu/payload/ is there:
+# gpu/build-train-payload.sh). Exit status: non-zero if a step failed.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -16,12 +18,16 @@ OUT=${OUT:-$PWD/out}
 BACKENDS=java,cuda
 RUN_TESTS=1
 RUN_BENCH=1
+EPOCHS=1
+VARIANTS=full,spert
 while [ $# -gt 0 ]; do
     case "$1" in
         --backends) BACKENDS=$2; shift 2 ;;
         --skip-tests) RUN_TESTS=0; shift ;;
         --skip-bench) RUN_BENCH=0; shift ;;
-        *) echo "unknown option $1 (expected --backends LIST, --skip-tests, --skip-bench)" >&2; exit 64 ;;
+        --epochs) EPOCHS=$2; shift 2 ;;
+        --variants) VARIANTS=$2; shift 2 ;;
+        *) echo "unknown option $1 (expected --backends LIST, --skip-tests, --skip-bench, --epochs N, --variants LIST)" >&2; exit 64 ;;
     esac
 done
 mkdir -p "$OUT"
@@ -114,10 +120,24 @@ if [ "$RUN_BENCH" = 1 ]; then
     [ "$rc" != 0 ] && STATUS=1
 fi
 
-# ---- 4. HOOK: training epoch ----------------------------------------------------------------------
-# Not available yet: jerex-model has no trainable model. When it has, bundle its jars in
-# build-bundle.sh and run one epoch here on the cuda backend, e.g.
-#   "$JAVA" "${JVM_FLAGS[@]}" -cp "$CP" <main class> --backend cuda --epochs 1 | tee "$OUT/epoch.txt"
-echo "== training epoch: skipped (no model yet; see the HOOK in gpu/run.sh)"
+# ---- 4. training on CoNLL04 with minilm-l6 on the cuda backend (when gpu/payload/ travelled) -------
+# gpu/payload/ (gpu/build-train-payload.sh): the model's jars, the encoder as a Hugging Face
+# directory (fp16 weights, to fit the 64 MiB transfer) and CoNLL04 train / dev / types.
+PAYLOAD=$HERE/payload
+if [ -d "$PAYLOAD/lib" ]; then
+    TCP="$(ls "$BUNDLE"/lib/*.jar "$PAYLOAD"/lib/*.jar | paste -sd: -)"
+    for variant in ${VARIANTS//,/ }; do
+        echo "== training: $variant, $EPOCHS epoch(s), cuda"
+        "$JAVA" -Xss4m -Xmx16g --add-modules jdk.incubator.vector -Dorg.bytedeco.javacpp.cachedir=/tmp/jerex-javacpp-cache \
+            -cp "$TCP" dev.jerex.model.cli.Main train --backend cuda --quiet --profile --eval-last-only \
+            --train "$PAYLOAD/data/conll04_train.json" --dev "$PAYLOAD/data/conll04_dev.json" --types "$PAYLOAD/data/conll04_types.json" \
+            --encoder "$PAYLOAD/minilm-l6" --variant "$variant" --epochs "$EPOCHS" --out "/tmp/jerex-gpu-$variant" 2>&1 | tee "$OUT/train-$variant.txt"
+        rc=${PIPESTATUS[0]}
+        echo "== training $variant exit status: $rc"
+        [ "$rc" != 0 ] && STATUS=1
+    done
+else
+    echo "== training: skipped (no gpu/payload/; build it with gpu/build-train-payload.sh and carry it)"
+fi
 
 exit $STATUS

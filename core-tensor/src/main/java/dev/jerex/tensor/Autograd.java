@@ -57,7 +57,9 @@ final class Autograd {
                     throw new IllegalStateException("backward through " + node.op + " a second time: the graph was freed"
                             + " (pass retainGraph = true to the first backward)");
                 }
+                long t0 = Profiler.enabled() ? System.nanoTime() : 0;
                 Tensor[] parentGrads = node.backwardFn.apply(g);
+                if (t0 != 0) Profiler.addBackward(node.section, System.nanoTime() - t0);
                 Tensor[] parents = node.parents;
                 for (int i = 0; i < parents.length; i++) {
                     Tensor p = parents[i];

@@ -36,28 +36,28 @@ public final class Gradients {
     /** Euclidean norm of all gradients together, sqrt(sum of squares), accumulated in double. */
     public double globalNorm() {
         double sq = 0;
-        try (GradMode off = GradMode.noGrad()) {
-            for (Tensor g : byLeaf.values()) {
-                double n = g.mul(g).sum().item();
-                sq += n;
-            }
+        for (Tensor g : byLeaf.values()) {
+            Tensor c = g.isContiguous() ? g : g.detach().contiguous();
+            sq += g.backend().sumOfSquares(c.storage(), c.offset(), c.numel());
         }
         return Math.sqrt(sq);
     }
 
     /**
      * Scales all gradients by min(1, maxNorm / (norm + 1e-6)) (PyTorch's clip_grad_norm_) and
-     * returns the norm before clipping.
+     * returns the norm before clipping. The scaling is done in place, once per storage (two
+     * leaves may share one gradient tensor, e.g. an LSTM's two biases).
      */
     public double clipGlobalNorm(double maxNorm) {
         double norm = globalNorm();
         double scale = maxNorm / (norm + 1e-6);
         if (scale < 1.0) {
-            try (GradMode off = GradMode.noGrad()) {
-                Map<Tensor, Tensor> scaled = new IdentityHashMap<>();
-                byLeaf.forEach((leaf, g) -> scaled.put(leaf, g.mul((float) scale)));
-                byLeaf.clear();
-                byLeaf.putAll(scaled);
+            Map<Storage, Boolean> done = new IdentityHashMap<>();
+            for (Tensor g : byLeaf.values()) {
+                Storage s = g.storage();
+                if (done.put(s, Boolean.TRUE) == null) {
+                    g.backend().unary(dev.jerex.tensor.backend.UnaryOp.MUL_SCALAR, (float) scale, s, 0, s, 0, s.size());
+                }
             }
         }
         return norm;

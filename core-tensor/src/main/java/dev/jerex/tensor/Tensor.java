@@ -30,6 +30,7 @@ public final class Tensor {
     Tensor[] parents;              // inputs of the op that produced this tensor (null for leaves)
     BackwardFunction backwardFn;   // gradient of the op w.r.t. each parent, given this tensor's gradient
     String op;                     // the op's name, for error messages and graph printing
+    String section;                // the Profiler section the op ran in (for backward timing)
 
     /** Given the gradient of the loss w.r.t. an op's output, the gradients w.r.t. its inputs. */
     @FunctionalInterface
@@ -260,6 +261,7 @@ public final class Tensor {
         if (!any) return this;
         this.requiresGrad = true;
         this.op = name;
+        this.section = Profiler.current();
         this.parents = inputs;
         this.backwardFn = fn;
         return this;

@@ -11,6 +11,7 @@ import dev.jerex.nn.attention.Attention;
 import dev.jerex.nn.bert.BertModel;
 import dev.jerex.nn.span.SpanPooling;
 import dev.jerex.tensor.NnOps;
+import dev.jerex.tensor.Profiler;
 import dev.jerex.tensor.Tensor;
 import dev.jerex.tensor.backend.Backend;
 
@@ -88,19 +89,30 @@ public final class JointExtractor extends Module {
     }
 
     public Encoded encode(int[][] ids, int[] lengths, Mode mode) {
-        Tensor h = bert.forward(ids, lengths, mode);
+        Tensor h;
+        try (Profiler p = Profiler.section("encoder")) {
+            h = bert.forward(ids, lengths, mode);
+        }
         if (fusion == null) return new Encoded(h, h, lengths);
         int t = ids[0].length;
         boolean padded = false;
         for (int len : lengths) padded |= len < t;
         Tensor paddingHidden = padded ? Attention.keyPaddingMask(backend, lengths, t) : null;
-        return new Encoded(h, fusion.forward(h, lengths, paddingHidden, mode), lengths);
+        try (Profiler p = Profiler.section("fusion")) {
+            return new Encoded(h, fusion.forward(h, lengths, paddingHidden, mode), lengths);
+        }
     }
 
     /** Span features [S, d + 25]: [pool(s); width(s)] (without the context). */
     public record SpanFeatures(Tensor pooled, Tensor widths) {}
 
     public SpanFeatures spanFeatures(Encoded enc, int[] doc, int[] start, int[] end, int[] wordWidth) {
+        try (Profiler p = Profiler.section("entity head")) {
+            return spanFeaturesOf(enc, doc, start, end, wordWidth);
+        }
+    }
+
+    private SpanFeatures spanFeaturesOf(Encoded enc, int[] doc, int[] start, int[] end, int[] wordWidth) {
         Tensor pooled = SpanPooling.maxPool(enc.f(), doc, start, end);
         int[] clipped = new int[wordWidth.length];
         for (int i = 0; i < clipped.length; i++) clipped[i] = Math.min(wordWidth[i], config.maxSpanWidthIndex() - 1);
@@ -109,9 +121,14 @@ public final class JointExtractor extends Module {
 
     /** Entity logits [S, types + 1]. */
     public Tensor entityLogits(Encoded enc, SpanFeatures spans, int[] doc, int[] start, int[] end, Mode mode) {
-        Tensor ctx = sea != null ? sea.contexts(enc.f(), enc.lengths(), doc, start, end) : enc.cls().indexSelect(doc);
-        Tensor repr = Tensor.concat(1, ctx, spans.pooled(), spans.widths());
-        return entityClassifier.forward(dropout.forward(repr, mode));
+        Tensor ctx;
+        try (Profiler p = Profiler.section(sea != null ? "sea" : "entity head")) {
+            ctx = sea != null ? sea.contexts(enc.f(), enc.lengths(), doc, start, end) : enc.cls().indexSelect(doc);
+        }
+        try (Profiler p = Profiler.section("entity head")) {
+            Tensor repr = Tensor.concat(1, ctx, spans.pooled(), spans.widths());
+            return entityClassifier.forward(dropout.forward(repr, mode));
+        }
     }
 
     /**
@@ -120,6 +137,13 @@ public final class JointExtractor extends Module {
      */
     public Tensor relationLogits(Encoded enc, SpanFeatures spans, int[] pairDoc, int[] head, int[] tail,
                                  int[] contextStart, int[] contextEnd, Mode mode) {
+        try (Profiler p = Profiler.section("relation head")) {
+            return relationHead(enc, spans, pairDoc, head, tail, contextStart, contextEnd, mode);
+        }
+    }
+
+    private Tensor relationHead(Encoded enc, SpanFeatures spans, int[] pairDoc, int[] head, int[] tail,
+                                int[] contextStart, int[] contextEnd, Mode mode) {
         Tensor ctx = variant.localRelationContext
                 ? SpanPooling.maxPool(enc.f(), pairDoc, contextStart, contextEnd)
                 : enc.cls().indexSelect(pairDoc);

@@ -61,7 +61,11 @@ final class RunDirectory implements AutoCloseable {
         loss.flush();
         lr.flush();
         epochs.add(new double[] {epoch, trainLoss, f1[0], f1[2], f1[4]});
-        chart();
+        try {
+            chart();
+        } catch (LinkageError e) {   // a runtime without java.desktop (e.g. a minimal jlink image)
+            System.err.println("chart.png skipped: this Java runtime has no java.desktop (" + e + ")");
+        }
     }
 
     /** chart.png: training loss (left axis) and dev micro-F1 (right axis) per epoch. */

@@ -29,6 +29,7 @@ import dev.jerex.nn.bert.NamedArray;
 import dev.jerex.nn.optim.AdamW;
 import dev.jerex.nn.optim.LinearWarmupSchedule;
 import dev.jerex.tensor.Gradients;
+import dev.jerex.tensor.Profiler;
 import dev.jerex.tensor.Rng;
 import dev.jerex.tensor.Tensor;
 import dev.jerex.tensor.TensorScope;
@@ -150,7 +151,9 @@ public final class Trainer {
                         double rate = schedule.lr(globalStep);
                         JointExtractor.Loss loss;
                         try (TensorScope scope = TensorScope.open()) {
-                            loss = network.loss(batch, Mode.train(dropout));
+                            try (Profiler p = Profiler.section("loss")) {
+                                loss = network.loss(batch, Mode.train(dropout));
+                            }
                             float value = loss.total().item();
                             if (!Float.isFinite(value)) {
                                 throw new IllegalStateException(String.format(Locale.ROOT,
@@ -158,8 +161,13 @@ public final class Trainer {
                                         value, epoch, step + 1, globalStep + 1, loss.entity(), loss.relation()));
                             }
                             Gradients grads = loss.total().backward();
-                            double gradNorm = grads.clipGlobalNorm(config.maxGradNorm());
-                            optimizer.step(grads, rate);
+                            double gradNorm;
+                            try (Profiler p = Profiler.section("clip")) {
+                                gradNorm = grads.clipGlobalNorm(config.maxGradNorm());
+                            }
+                            try (Profiler p = Profiler.section("optimizer")) {
+                                optimizer.step(grads, rate);
+                            }
                             run.step(globalStep, epoch, value, loss.entity(), loss.relation(), gradNorm, rate);
                             lossSum += value;
                         }
@@ -173,6 +181,12 @@ public final class Trainer {
                     }
                 }
                 double epochSeconds = (System.nanoTime() - e0) / 1e9;
+                if (Profiler.enabled()) {
+                    StringBuilder sb = new StringBuilder("profile (seconds this epoch, forward / backward):");
+                    Profiler.snapshot().forEach((k, v) -> sb.append(String.format(Locale.ROOT, " %s %.1f/%.1f;", k, v[0], v[1])));
+                    log.println(sb);
+                    Profiler.reset();
+                }
                 double meanLoss = lossSum / stepsPerEpoch;
                 log.printf(Locale.ROOT, "epoch %d: mean loss %.4f, %.1f s, %.2f sentences/s%n", epoch, meanLoss, epochSeconds, sentences / epochSeconds);
                 if (config.evalEveryEpoch() || epoch == config.epochs()) {

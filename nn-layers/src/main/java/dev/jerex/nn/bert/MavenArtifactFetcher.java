@@ -31,14 +31,19 @@ public final class MavenArtifactFetcher {
     private final Path localRepo;
     private final URI remote;
     private final Consumer<String> progress;
-    private final HttpClient http;
+    private HttpClient http;   // created on the first download (java.net.http is not needed otherwise)
 
     public MavenArtifactFetcher(Path localRepo, URI remote, Consumer<String> progress) {
         this.localRepo = localRepo;
         this.remote = remote.toString().endsWith("/") ? remote : URI.create(remote + "/");
         this.progress = progress;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).followRedirects(HttpClient.Redirect.NORMAL).build();
+        }
+        return http;
     }
 
     /** {@code ~/.m2/repository}, or the {@code maven.repo.local} system property when set. */
@@ -129,7 +134,7 @@ public final class MavenArtifactFetcher {
     private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, URI uri, String howToFetch)
             throws IOException {
         try {
-            return http.send(request, handler);
+            return http().send(request, handler);
         } catch (IOException e) {
             throw new IOException("cannot reach Maven Central (" + uri.getHost() + ": " + e + "); " + howToFetch, e);
         } catch (InterruptedException e) {
