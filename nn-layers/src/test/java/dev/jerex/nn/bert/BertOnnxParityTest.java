@@ -11,11 +11,8 @@ import dev.jerex.tensor.GradMode;
 import dev.jerex.tensor.Tensor;
 import dev.jerex.tensor.backend.Backend;
 import java.nio.file.Files;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -76,7 +73,7 @@ class BertOnnxParityTest {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);
-            try (OrtSession session = env.createSession(onnxBytes(catalog.localJar(entry)), options);
+            try (OrtSession session = env.createSession(EncoderJarReader.onnxBytes(catalog.localJar(entry)), options);
                  OnnxTensor a = OnnxTensor.createTensor(env, ortIds);
                  OnnxTensor m = OnnxTensor.createTensor(env, ortMask);
                  OnnxTensor ty = OnnxTensor.createTensor(env, ortTypes);
@@ -98,15 +95,5 @@ class BertOnnxParityTest {
         }
         System.out.printf("[onnx parity] %s on %s: batch %d x %d tokens, max |diff| %.2e%n", encoder, backend.name(), b, t, maxDiff);
         assertThat(maxDiff).isLessThanOrEqualTo(1e-4);
-    }
-
-    static byte[] onnxBytes(java.nio.file.Path jar) throws Exception {
-        try (ZipFile zip = new ZipFile(jar.toFile())) {
-            for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
-                ZipEntry z = e.nextElement();
-                if (z.getName().endsWith(".onnx")) return zip.getInputStream(z).readAllBytes();
-            }
-        }
-        throw new IllegalStateException("no .onnx in " + jar);
     }
 }

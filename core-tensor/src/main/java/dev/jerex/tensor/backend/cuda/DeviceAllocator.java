@@ -1,5 +1,7 @@
 package dev.jerex.tensor.backend.cuda;
 
+import dev.jerex.tensor.backend.SizeClasses;
+
 import static org.bytedeco.cuda.global.cudart.cudaErrorMemoryAllocation;
 import static org.bytedeco.cuda.global.cudart.cudaFree;
 import static org.bytedeco.cuda.global.cudart.cudaGetLastError;
@@ -25,7 +27,7 @@ import org.bytedeco.javacpp.Pointer;
  * then the garbage collector is asked to return unreachable storages, and it is tried once more.
  */
 final class DeviceAllocator {
-    private static final int CLASSES = 4 * 32;
+    private static final int CLASSES = SizeClasses.COUNT;
 
     /** A device allocation: its address and its size class. */
     record Block(long address, int sizeClass) {}
@@ -41,30 +43,10 @@ final class DeviceAllocator {
         for (int i = 0; i < CLASSES; i++) free.add(new ArrayDeque<>());
     }
 
-    /** Size class of a request of n floats (as HostBufferPool.sizeClass). */
-    static int sizeClass(int n) {
-        if (n <= 16) return 0;
-        int log = 31 - Integer.numberOfLeadingZeros(n - 1);   // 2^log < n <= 2^(log+1)
-        int base = 1 << log;
-        int quarter = base >> 2;
-        int step = (n - base + quarter - 1) / quarter;           // 1..4
-        return 4 * log + step - 1;
-    }
-
-    /** Capacity in floats of a size class. */
-    static long classCapacity(int cls) {
-        if (cls == 0) return 16;
-        int log = (cls + 1) / 4;
-        int step = (cls + 1) % 4;
-        if (step == 0) { log -= 1; step = 4; }
-        long base = 1L << log;
-        return base + step * (base >> 2);
-    }
-
     /** A block of at least n floats (contents undefined). */
     Block take(int n) {
-        int cls = sizeClass(Math.max(n, 1));
-        long bytes = classCapacity(cls) * Float.BYTES;
+        int cls = SizeClasses.of(Math.max(n, 1));
+        long bytes = SizeClasses.capacity(cls) * Float.BYTES;
         Long cached;
         synchronized (free.get(cls)) {
             cached = free.get(cls).pollLast();
@@ -82,7 +64,7 @@ final class DeviceAllocator {
 
     /** Returns a block to its class. Called from any thread (also the Cleaner's): no CUDA calls here. */
     void give(Block b) {
-        long bytes = classCapacity(b.sizeClass()) * Float.BYTES;
+        long bytes = SizeClasses.capacity(b.sizeClass()) * Float.BYTES;
         liveBytes.addAndGet(-bytes);
         cachedBytes.addAndGet(bytes);
         synchronized (free.get(b.sizeClass())) {
@@ -124,7 +106,7 @@ final class DeviceAllocator {
                     address = free.get(cls).pollLast();
                 }
                 if (address == null) break;
-                cachedBytes.addAndGet(-classCapacity(cls) * Float.BYTES);
+                cachedBytes.addAndGet(-SizeClasses.capacity(cls) * Float.BYTES);
                 Cudart.check(cudaFree(Cudart.at(address)), "cudaFree");
             }
         }
