@@ -3,7 +3,7 @@ package dev.jerex.tensor.backend;
 import java.lang.System.Logger.Level;
 
 /**
- * The innermost loop of {@link JavaGemm}: tile[MR x NR] = sum over p of the outer product of
+ * The innermost loop of {@link JavaGemm}: C[MR x NR] += sum over p of the outer product of
  * column p of a packed A panel (MR values) and row p of a packed B panel (NR values).
  */
 interface MicroKernel {
@@ -11,8 +11,11 @@ interface MicroKernel {
 
     int nr();
 
-    /** tile = A_panel[kc x MR]^T * B_panel[kc x NR] (overwrites the tile). */
-    void multiply(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile);
+    /**
+     * c[cOff + i * ldc + j] += sum_p a[aOff + p * MR + i] * b[bOff + p * NR + j] for the whole
+     * MR x NR tile: A_panel[kc x MR]^T * B_panel[kc x NR] added to a tile of a heap C block.
+     */
+    void multiply(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc);
 
     /** The Vector API kernel when the JVM has jdk.incubator.vector, else the scalar one. */
     static MicroKernel best() {

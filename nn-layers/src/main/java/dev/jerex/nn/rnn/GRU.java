@@ -25,9 +25,9 @@ public final class GRU extends Recurrent {
     }
 
     @Override
-    protected Tensor[] step(Tensor xt, Tensor h, Tensor c, Tensor weightHh, Tensor biasHh) {
+    protected Tensor[] step(Tensor xt, Tensor h, Tensor c, Tensor weightHhT, Tensor biasHh) {
         int hs = hiddenSize;
-        Tensor hh = h.matmul(weightHh.t()).add(biasHh);                // [B, 3H]
+        Tensor hh = h.matmul(weightHhT).add(biasHh);                // [B, 3H]
         Tensor rz = xt.narrow(1, 0, 2 * hs).add(hh.narrow(1, 0, 2 * hs)).sigmoid();
         Tensor r = rz.narrow(1, 0, hs), z = rz.narrow(1, hs, hs);
         Tensor n = xt.narrow(1, 2 * hs, hs).add(r.mul(hh.narrow(1, 2 * hs, hs))).tanh();

@@ -25,9 +25,9 @@ public final class LSTM extends Recurrent {
     }
 
     @Override
-    protected Tensor[] step(Tensor xt, Tensor h, Tensor c, Tensor weightHh, Tensor biasHh) {
+    protected Tensor[] step(Tensor xt, Tensor h, Tensor c, Tensor weightHhT, Tensor biasHh) {
         int hs = hiddenSize;
-        Tensor gates = xt.add(h.matmul(weightHh.t()));                 // [B, 4H]
+        Tensor gates = xt.add(h.matmul(weightHhT));                 // [B, 4H]
         Tensor sig = gates.sigmoid();                                   // i, f, o read from here
         Tensor i = sig.narrow(1, 0, hs), f = sig.narrow(1, hs, hs), o = sig.narrow(1, 3 * hs, hs);
         Tensor g = gates.narrow(1, 2 * hs, hs).tanh();

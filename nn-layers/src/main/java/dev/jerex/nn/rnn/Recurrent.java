@@ -15,7 +15,16 @@ import dev.jerex.tensor.backend.Backend;
  *
  * <p>Speed: a direction's input projections for all time steps are one gemm
  * ([B*T, in] x [in, G*H]); each step then costs one gemm [B, H] x [H, G*H] batched over B, and a
- * few element-wise ops on [B, G*H].
+ * few element-wise ops on [B, G*H]. Two details keep the backward pass linear in T:
+ * <ul>
+ *   <li>W_hh^T is one transposed view per direction, not one per step: its gradient then
+ *       accumulates over the steps as a contiguous [H, G*H] tensor, and is transposed back once.</li>
+ *   <li>Each step reads its slice of the projections through a chunk of about sqrt(T) steps
+ *       ({@link #stepInputs}). The backward of a slice ({@code select}/{@code narrow}) is a zero
+ *       tensor of the sliced tensor's full size with the gradient written into the window, so
+ *       slicing [B, T, G*H] directly costs T full-size tensors (O(T^2) memory traffic); through
+ *       chunks it costs sqrt(T) full-size ones plus T chunk-size ones.</li>
+ * </ul>
  *
  * <p>Variable lengths: step t updates only the sequences with t < length[b]; the others keep
  * their state and output 0. The forward direction thus stops at each sequence's end; the reverse
@@ -112,13 +121,14 @@ public abstract class Recurrent extends Module {
      */
     private Tensor runDirection(Tensor input, int k, int d, Tensor[] masks, Tensor[] state) {
         int b = input.size(0), t = input.size(1);
-        Tensor projected = projectInputs(input, k, d);                // [B, T, G*H]
+        Tensor[] xs = stepInputs(projectInputs(input, k, d));         // T x [B, G*H]
+        Tensor weightHhT = weightHh[k][d].t();                         // [H, G*H], one view for all steps
         Tensor h = Tensor.zeros(backend, b, hiddenSize);
         Tensor c = Tensor.zeros(backend, b, hiddenSize);
         Tensor[] outs = new Tensor[t];
         for (int i = 0; i < t; i++) {
             int s = d == 0 ? i : t - 1 - i;
-            Tensor[] next = step(projected.select(1, s), h, c, weightHh[k][d], biasHh[k][d]);
+            Tensor[] next = step(xs[s], h, c, weightHhT, biasHh[k][d]);
             Tensor m = masks[s];
             if (m == null) {
                 h = next[0];
@@ -136,13 +146,31 @@ public abstract class Recurrent extends Module {
         return Tensor.stack(1, outs);
     }
 
+    /**
+     * The T slices [B, G*H] of projected [B, T, G*H], as views taken through chunks of about
+     * sqrt(T) steps: projected.narrow(1, chunk) then chunk.select(1, step). Same values as
+     * projected.select(1, s); the two levels only make the backward cheaper (see the class comment).
+     */
+    static Tensor[] stepInputs(Tensor projected) {
+        int t = projected.size(1);
+        int chunk = Math.max(1, (int) Math.ceil(Math.sqrt(t)));
+        Tensor[] xs = new Tensor[t];
+        for (int c0 = 0; c0 < t; c0 += chunk) {
+            int len = Math.min(chunk, t - c0);
+            Tensor part = projected.narrow(1, c0, len);                  // [B, len, G*H]
+            for (int j = 0; j < len; j++) xs[c0 + j] = part.select(1, j);
+        }
+        return xs;
+    }
+
     /** All steps' input projections in one gemm: [B, T, in] -> [B, T, G*H]. */
     protected abstract Tensor projectInputs(Tensor input, int layer, int direction);
 
     /**
-     * One step: x_t = the projected input [B, G*H]; returns {h', c'} (c' null for GRU).
+     * One step: x_t = the projected input [B, G*H], weightHhT = W_hh^T [H, G*H] (a transposed
+     * view); returns {h', c'} (c' null for GRU).
      */
-    protected abstract Tensor[] step(Tensor projectedInput, Tensor h, Tensor c, Tensor weightHh, Tensor biasHh);
+    protected abstract Tensor[] step(Tensor projectedInput, Tensor h, Tensor c, Tensor weightHhT, Tensor biasHh);
 
     @Override
     protected String extraRepr() {
