@@ -1,0 +1,69 @@
+package dev.jerex.model.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jerex.model.TinyWorld;
+import dev.jerex.model.api.Extractor;
+import dev.jerex.model.cli.Main;
+import dev.jerex.tensor.backend.Backends;
+import dev.jerex.tensor.backend.PoolStats;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The same seed on the Java backend gives the identical loss curve, bit for bit; and 10,000
+ * predictions in one process leave no tensor memory behind.
+ */
+class DeterminismAndMemoryTest {
+    @TempDir
+    static Path tmp;
+    static Path data, encoder;
+
+    @BeforeAll
+    static void world() throws Exception {
+        TinyWorld world = new TinyWorld(20, 7);
+        data = world.writeData(tmp.resolve("data"));
+        encoder = world.writeEncoder(tmp.resolve("encoder"), 11);
+    }
+
+    private static List<String> train(String variant, String run, String backend) throws Exception {
+        int rc = Main.execute("train", "--train", data.resolve("train.json").toString(), "--dev", data.resolve("train.json").toString(),
+                "--types", data.resolve("types.json").toString(), "--encoder", encoder.toString(), "--variant", variant,
+                "--epochs", "3", "--lr", "1e-3", "--seed", "5", "--backend", backend, "--quiet", "--eval-last-only",
+                "--out", tmp.resolve(run).toString());
+        assertThat(rc).isZero();
+        return Files.readAllLines(tmp.resolve(run).resolve("loss.csv"));
+    }
+
+    @Test
+    void theSameSeedGivesABitIdenticalLossCurveOnTheJavaBackend() throws Exception {
+        for (String variant : new String[] {"spert", "full"}) {
+            List<String> first = train(variant, variant + "-a", "java"), second = train(variant, variant + "-b", "java");
+            assertThat(first).hasSize(1 + 3 * 10);
+            assertThat(second).as("loss.csv of two %s runs with seed 5", variant).containsExactlyElementsOf(first);
+        }
+    }
+
+    @Test
+    void tenThousandPredictionsLeaveNoTensorMemoryBehind() throws Exception {
+        train("spert", "memory", "java");
+        try (Extractor x = Extractor.load(tmp.resolve("memory/final"), Backends.create("openblas", 1), null)) {
+            String[] texts = {"Alice Smith works for Acme Corp .", "Globex is based in Tokyo .", "Yesterday , Bob of Initech visited Paris ."};
+            for (int i = 0; i < 200; i++) x.extract(texts[i % 3]);   // warm up: the pool fills its size classes
+            long baseline = PoolStats.liveBytes();
+            List<Long> samples = new ArrayList<>();
+            for (int i = 0; i < 10_000; i++) {
+                x.extract(texts[i % 3]);
+                if (i % 1000 == 999) samples.add(PoolStats.liveBytes() - baseline);
+            }
+            System.out.printf("[memory] live tensor bytes above baseline every 1,000 predictions: %s; cached for reuse: %,d bytes%n",
+                    samples, PoolStats.cachedBytes());
+            for (long s : samples) assertThat(s).isLessThanOrEqualTo(0L);
+        }
+    }
+}
