@@ -1,6 +1,7 @@
 package dev.jerex.tensor;
 
 import dev.jerex.tensor.backend.Backend;
+import dev.jerex.tensor.backend.BinaryOp;
 import java.util.Arrays;
 
 /**
@@ -298,9 +299,9 @@ public final class Tensor {
     public Tensor gelu() { return ElementwiseOps.gelu(this); }
     public Tensor softplus() { return ElementwiseOps.softplus(this); }
     /** 1 where this == o, else 0 (no gradient). */
-    public Tensor eq(Tensor o) { return ElementwiseOps.compare(this, o, dev.jerex.tensor.backend.BinaryOp.EQ); }
+    public Tensor eq(Tensor o) { return ElementwiseOps.compare(this, o, BinaryOp.EQ); }
     /** 1 where this > o, else 0 (no gradient). */
-    public Tensor gt(Tensor o) { return ElementwiseOps.compare(this, o, dev.jerex.tensor.backend.BinaryOp.GT); }
+    public Tensor gt(Tensor o) { return ElementwiseOps.compare(this, o, BinaryOp.GT); }
 
     // ---- reductions (ReduceOps) -------------------------------------------------------------------
 

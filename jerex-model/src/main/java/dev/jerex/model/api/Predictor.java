@@ -17,7 +17,6 @@ import dev.jerex.tensor.GradMode;
 import dev.jerex.tensor.Tensor;
 import dev.jerex.tensor.TensorScope;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -133,10 +132,5 @@ public final class Predictor {
             }
         }
         return out;
-    }
-
-    @Override
-    public String toString() {
-        return "Predictor" + Arrays.asList(model.config().variant(), model.config().encoder());
     }
 }
