@@ -1,28 +1,49 @@
 #!/usr/bin/env bash
-# Runs HERE: writes gpu/payload/ for the training step of gpu/run.sh, within the 64 MiB transfer:
-#   lib/        jerex-model, nn-layers and their runtime dependencies (core-tensor and the JavaCPP
-#               presets come from gpu/bundle/lib)
-#   minilm-l6/  the encoder as a Hugging Face directory with fp16 weights (half the size; jerex
-#               reads F16 safetensors and computes in fp32)
+# Runs HERE, after gpu/build-bundle.sh: writes gpu/payload/, everything the training step of
+# gpu/run.sh needs, in one folder that fits the 64 MiB transfer on its own:
+#   rt/         the bundled Java runtime (runtime.tar.gz) and core-tensor with the JavaCPP / CUDA
+#               presets (from gpu/bundle/; the OpenBLAS natives are left out: the GPU does the work)
+#   lib/        jerex-model, nn-layers and their runtime dependencies
+#   minilm-l6/  the encoder as a Hugging Face directory: weights in fp16 (jerex computes in fp32) and
+#               the vocabulary cut to the pieces CoNLL04 uses (tools/PruneVocab.java; this leaves
+#               CoNLL04's tokenisation unchanged)
 #   data/       CoNLL04 train / dev / types from ../shared/data/conll04
+# Then, on the GPU machine (carry gpu/payload):
+#   BUNDLE=$PWD/gpu/payload/rt bash gpu/run.sh --skip-tests --skip-bench --epochs 20 --variants spert
 set -euo pipefail
 cd "$(dirname "$0")/.."
 P=gpu/payload
-rm -rf "$P" && mkdir -p "$P/lib" "$P/data" "$P/minilm-l6"
+[ -f gpu/bundle/runtime.tar.gz ] || { echo "run gpu/build-bundle.sh first" >&2; exit 1; }
+rm -rf "$P" && mkdir -p "$P/lib" "$P/rt/lib" "$P/data" "$P/minilm-l6"
 mvn -q -B -o -DskipTests install -pl jerex-model -am
+cp gpu/bundle/runtime.tar.gz "$P/rt/"
+for j in gpu/bundle/lib/*.jar; do
+    case "$(basename "$j")" in openblas-*-linux-*|assertj*) ;; *) cp "$j" "$P/rt/lib/" ;; esac
+done
 cp jerex-model/target/jerex-model-*.jar nn-layers/target/nn-layers-*.jar "$P/lib/"
 rm -f "$P"/lib/*-tests.jar
-tr ':' '\n' < jerex-model/target/classpath.txt | grep -vE 'core-tensor|javacpp|openblas|/cuda/|langchain4j|nn-layers' | xargs -I{} cp {} "$P/lib/"
+# runtime dependencies, less what rt/ has, the encoder jars, and XChart's PDF / SVG back-ends
+tr ':' '\n' < jerex-model/target/classpath.txt \
+    | grep -vE 'core-tensor|javacpp|openblas|/cuda/|langchain4j|nn-layers|pdfbox|fontbox|graphics2d|VectorGraphics2D|animated-gif|commons-logging' \
+    | xargs -I{} cp {} "$P/lib/"
 cp ../shared/data/conll04/conll04_{train,dev,types}.json "$P/data/"
+
 CACHE=${JEREX_ENCODER_CACHE:-$HOME/.cache/jerex/encoders/minilm-l6}
 [ -f "$CACHE/model.safetensors" ] || ./jerex encode --encoder minilm-l6 --text warm-up > /dev/null
 cp "$CACHE/vocab.txt" "$CACHE/config.json" "$P/minilm-l6/"
 [ -f "$CACHE/tokenizer_config.json" ] && cp "$CACHE/tokenizer_config.json" "$P/minilm-l6/"
-python3 - "$CACHE/model.safetensors" "$P/minilm-l6/model.safetensors" <<'PY'
+CP="$(cat jerex-model/target/classpath.txt):$(ls nn-layers/target/nn-layers-*.jar | grep -v tests | head -1)"
+TOOLS=$(mktemp -d)
+javac -d "$TOOLS" -cp "$CP" gpu/tools/PruneVocab.java
+java -cp "$TOOLS:$CP" PruneVocab "$CACHE" "$TOOLS/ids.txt" "$P"/data/conll04_{train,dev}.json
+
+python3 - "$CACHE" "$P/minilm-l6" "$TOOLS/ids.txt" <<'PY'
+# fp32 safetensors -> fp16, keeping only the vocabulary rows in ids.txt (in order)
 import json, struct, sys
 import numpy as np
-src, dst = sys.argv[1], sys.argv[2]
-raw = open(src, 'rb').read()
+src, dst, ids_file = sys.argv[1], sys.argv[2], sys.argv[3]
+ids = [int(x) for x in open(ids_file).read().split()]
+raw = open(src + '/model.safetensors', 'rb').read()
 n = struct.unpack('<Q', raw[:8])[0]
 header = json.loads(raw[8:8 + n])
 data = raw[8 + n:]
@@ -31,14 +52,23 @@ for name, info in header.items():
     if name == '__metadata__':
         continue
     b, e = info['data_offsets']
-    a = np.frombuffer(data[b:e], dtype='<f4').astype('<f2').tobytes()
-    out_header[name] = {'dtype': 'F16', 'shape': info['shape'], 'data_offsets': [offset, offset + len(a)]}
-    chunks.append(a)
-    offset += len(a)
+    a = np.frombuffer(data[b:e], dtype='<f4').reshape(info['shape']).astype('<f2')
+    if name.endswith('word_embeddings.weight'):
+        a = a[ids]
+    by = np.ascontiguousarray(a).tobytes()
+    out_header[name] = {'dtype': 'F16', 'shape': list(a.shape), 'data_offsets': [offset, offset + len(by)]}
+    chunks.append(by)
+    offset += len(by)
 h = json.dumps(out_header).encode()
 h += b' ' * ((8 - len(h) % 8) % 8)
-with open(dst, 'wb') as f:
+with open(dst + '/model.safetensors', 'wb') as f:
     f.write(struct.pack('<Q', len(h))); f.write(h)
     for c in chunks: f.write(c)
+vocab = open(src + '/vocab.txt', encoding='utf-8').read().split('\n')
+open(dst + '/vocab.txt', 'w', encoding='utf-8').write('\n'.join(vocab[i] for i in ids) + '\n')
+config = json.load(open(src + '/config.json'))
+config['vocab_size'] = len(ids)
+json.dump(config, open(dst + '/config.json', 'w'), indent=2)
 PY
-du -sh "$P" "$P"/*
+rm -rf "$TOOLS"
+du -sb "$P" "$P"/*
