@@ -54,13 +54,14 @@ final class RunDirectory implements AutoCloseable {
         lr.write(String.format(Locale.ROOT, "%d,%.8g%n", step, rate));
     }
 
+    /** One row of metrics.csv; f1 null when the epoch was not evaluated (empty fields, no chart point). */
     void epoch(int epoch, double trainLoss, double[] f1, double seconds) throws IOException {
-        metrics.write(String.format(Locale.ROOT, "%d,%.6f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.1f%n", epoch, trainLoss,
-                f1[0], f1[1], f1[2], f1[3], f1[4], f1[5], seconds));
+        String scores = f1 == null ? ",,,,," : String.format(Locale.ROOT, "%.4f,%.4f,%.4f,%.4f,%.4f,%.4f", f1[0], f1[1], f1[2], f1[3], f1[4], f1[5]);
+        metrics.write(String.format(Locale.ROOT, "%d,%.6f,%s,%.1f%n", epoch, trainLoss, scores, seconds));
         metrics.flush();
         loss.flush();
         lr.flush();
-        epochs.add(new double[] {epoch, trainLoss, f1[0], f1[2], f1[4]});
+        epochs.add(f1 == null ? new double[] {epoch, trainLoss} : new double[] {epoch, trainLoss, f1[0], f1[2], f1[4]});
         try {
             chart();
         } catch (LinkageError e) {   // a runtime without java.desktop (e.g. a minimal jlink image)
@@ -74,20 +75,25 @@ final class RunDirectory implements AutoCloseable {
                 .xAxisTitle("epoch").yAxisTitle("mean training loss").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setMarkerSize(6);
-        double[] x = new double[epochs.size()], lossY = new double[x.length], ner = new double[x.length], rel = new double[x.length], nec = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            double[] e = epochs.get(i);
-            x[i] = e[0];
-            lossY[i] = e[1];
-            ner[i] = e[2];
-            rel[i] = e[3];
-            nec[i] = e[4];
+        List<Double> x = new ArrayList<>(), lossY = new ArrayList<>(), evalX = new ArrayList<>(), ner = new ArrayList<>(),
+                rel = new ArrayList<>(), nec = new ArrayList<>();
+        for (double[] e : epochs) {
+            x.add(e[0]);
+            lossY.add(e[1]);
+            if (e.length > 2) {   // evaluated epochs only
+                evalX.add(e[0]);
+                ner.add(e[2]);
+                rel.add(e[3]);
+                nec.add(e[4]);
+            }
         }
         chart.addSeries("train loss", x, lossY).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
-        XYSeries s1 = chart.addSeries("dev NER F1 (%)", x, ner);
-        XYSeries s2 = chart.addSeries("dev Rel F1 (%)", x, rel);
-        XYSeries s3 = chart.addSeries("dev Rel+NEC F1 (%)", x, nec);
-        for (XYSeries s : new XYSeries[] {s1, s2, s3}) s.setYAxisGroup(1);
+        if (!evalX.isEmpty()) {
+            XYSeries s1 = chart.addSeries("dev NER F1 (%)", evalX, ner);
+            XYSeries s2 = chart.addSeries("dev Rel F1 (%)", evalX, rel);
+            XYSeries s3 = chart.addSeries("dev Rel+NEC F1 (%)", evalX, nec);
+            for (XYSeries s : new XYSeries[] {s1, s2, s3}) s.setYAxisGroup(1);
+        }
         chart.setYAxisGroupTitle(1, "dev micro F1 (%)");
         BitmapEncoder.saveBitmap(chart, dir.resolve("chart.png").toString(), BitmapEncoder.BitmapFormat.PNG);
     }

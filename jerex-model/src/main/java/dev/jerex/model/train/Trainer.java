@@ -203,7 +203,7 @@ public final class Trainer {
                         model.save(run.dir.resolve("best"));
                     }
                 } else {
-                    run.epoch(epoch, meanLoss, new double[6], epochSeconds);
+                    run.epoch(epoch, meanLoss, null, epochSeconds);
                 }
             }
             model.save(run.dir.resolve("final"));
