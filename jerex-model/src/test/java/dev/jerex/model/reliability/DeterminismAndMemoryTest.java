@@ -49,6 +49,18 @@ class DeterminismAndMemoryTest {
         }
     }
 
+    /** VmRSS of this process from /proc (Linux), or -1 elsewhere. */
+    static long residentKiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
     @Test
     void tenThousandPredictionsLeaveNoTensorMemoryBehind() throws Exception {
         train("spert", "memory", "java");
@@ -56,13 +68,16 @@ class DeterminismAndMemoryTest {
             String[] texts = {"Alice Smith works for Acme Corp .", "Globex is based in Tokyo .", "Yesterday , Bob of Initech visited Paris ."};
             for (int i = 0; i < 200; i++) x.extract(texts[i % 3]);   // warm up: the pool fills its size classes
             long baseline = PoolStats.liveBytes();
-            List<Long> samples = new ArrayList<>();
+            List<Long> samples = new ArrayList<>(), rssMiB = new ArrayList<>();
             for (int i = 0; i < 10_000; i++) {
                 x.extract(texts[i % 3]);
-                if (i % 1000 == 999) samples.add(PoolStats.liveBytes() - baseline);
+                if (i % 1000 == 999) {
+                    samples.add(PoolStats.liveBytes() - baseline);
+                    rssMiB.add(residentKiB() / 1024);
+                }
             }
-            System.out.printf("[memory] live tensor bytes above baseline every 1,000 predictions: %s; cached for reuse: %,d bytes%n",
-                    samples, PoolStats.cachedBytes());
+            System.out.printf("[memory] live tensor bytes above baseline every 1,000 predictions: %s; cached for reuse: %,d bytes;"
+                    + " process RSS (MiB): %s%n", samples, PoolStats.cachedBytes(), rssMiB);
             for (long s : samples) assertThat(s).isLessThanOrEqualTo(0L);
         }
     }
