@@ -49,6 +49,25 @@ class DeterminismAndMemoryTest {
         }
     }
 
+    @Test
+    void aNonFiniteLossStopsTheRunNamingTheStep() throws Exception {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        int rc;
+        try {
+            // an absurd learning rate blows the weights up within a few steps
+            rc = Main.execute("train", "--train", data.resolve("train.json").toString(), "--dev", data.resolve("train.json").toString(),
+                    "--types", data.resolve("types.json").toString(), "--encoder", encoder.toString(), "--variant", "spert",
+                    "--epochs", "3", "--lr", "1e30", "--warmup", "0", "--backend", "java", "--quiet", "--out", tmp.resolve("nan").toString());
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(rc).isEqualTo(1);
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .containsPattern("training stopped: the loss is (NaN|Infinity|-Infinity) at epoch \\d+, step \\d+ \\(global step \\d+\\)");
+    }
+
     /** VmRSS of this process from /proc (Linux), or -1 elsewhere. */
     static long residentKiB() {
         try {
