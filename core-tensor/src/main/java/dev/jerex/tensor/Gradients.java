@@ -46,7 +46,9 @@ public final class Gradients {
     /**
      * Scales all gradients by min(1, maxNorm / (norm + 1e-6)) (PyTorch's clip_grad_norm_) and
      * returns the norm before clipping. The scaling is done in place, once per storage (two
-     * leaves may share one gradient tensor, e.g. an LSTM's two biases).
+     * leaves may share one gradient tensor, e.g. an LSTM's two biases). The gradients belong to
+     * this object; the one exception is backward(upstream) called on a leaf itself, whose
+     * gradient is the caller's upstream tensor and is scaled with the rest.
      */
     public double clipGlobalNorm(double maxNorm) {
         double norm = globalNorm();

@@ -4,14 +4,17 @@ import dev.jerex.model.ModelConfig;
 import dev.jerex.model.Variant;
 import dev.jerex.nn.Dropout;
 import dev.jerex.nn.Embedding;
+import dev.jerex.nn.LayerNorm;
 import dev.jerex.nn.Linear;
 import dev.jerex.nn.Mode;
 import dev.jerex.nn.Module;
 import dev.jerex.nn.attention.Attention;
 import dev.jerex.nn.bert.BertModel;
+import dev.jerex.nn.rnn.Recurrent;
 import dev.jerex.nn.span.SpanPooling;
 import dev.jerex.tensor.NnOps;
 import dev.jerex.tensor.Profiler;
+import dev.jerex.tensor.Rng;
 import dev.jerex.tensor.Tensor;
 import dev.jerex.tensor.backend.Backend;
 
@@ -66,18 +69,27 @@ public final class JointExtractor extends Module {
      * Linear and Embedding weights N(0, 0.02), biases 0, LayerNorm 1 / 0; the recurrent layers
      * keep PyTorch's default U(-1/sqrt(H), 1/sqrt(H)).
      */
-    public void initHeads(dev.jerex.tensor.Rng rng) {
+    public void initHeads(Rng rng) {
         children().forEach((name, child) -> {
             if (name.equals("bert")) return;
-            child.resetParameters(rng);
-            child.namedParameters().forEach((pname, p) -> {
-                boolean recurrent = pname.contains("weight_ih") || pname.contains("weight_hh") || pname.contains("bias_ih") || pname.contains("bias_hh");
-                if (recurrent) return;
-                if (pname.endsWith("norm.weight")) p.assign(Tensor.ones(backend, p.shape()));
-                else if (pname.endsWith("bias")) p.assign(Tensor.zeros(backend, p.shape()));
-                else p.assign(rng.normal(p.numel(), 0f, 0.02f));
-            });
+            child.resetParameters(rng);   // PyTorch's defaults, which the recurrent layers keep
+            initLikeBert(child, rng);
         });
+    }
+
+    /** BERT's _init_weights, by module type, in registration order. */
+    private void initLikeBert(Module m, Rng rng) {
+        if (m instanceof Recurrent) return;
+        if (m instanceof Linear linear) {
+            linear.weight.assign(rng.normal(linear.weight.numel(), 0f, 0.02f));
+            if (linear.bias != null) linear.bias.assign(Tensor.zeros(backend, linear.bias.shape()));
+        } else if (m instanceof Embedding embedding) {
+            embedding.weight.assign(rng.normal(embedding.weight.numel(), 0f, 0.02f));
+        } else if (m instanceof LayerNorm norm) {
+            norm.weight.assign(Tensor.ones(backend, norm.weight.shape()));
+            norm.bias.assign(Tensor.zeros(backend, norm.bias.shape()));
+        }
+        for (Module child : m.children().values()) initLikeBert(child, rng);
     }
 
     /** The encoder and fusion: token ids -> H (for [CLS]) and F. */
