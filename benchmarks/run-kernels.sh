@@ -8,7 +8,7 @@
 #
 # Env: JAR (default benchmarks/target/benchmarks.jar); REBUILD=1 rebuilds the jar even when it
 # exists; FORKS, WARMUP, ITERS, TIME (JMH forks, warm-up and measurement iterations of TIME each;
-# defaults 1, 2, 3, 1s); KERNELS, BACKENDS (comma-separated subsets of KernelBenchmark's
+# defaults 1, 3, 3, 500ms); KERNELS, BACKENDS (comma-separated subsets of KernelBenchmark's
 # parameters; default all); GEMM_SHAPES (M x K x N of GemmBenchmark; empty skips it).
 # A quick check that everything runs: FORKS=1 WARMUP=1 ITERS=2 TIME=200ms benchmarks/run-kernels.sh /tmp/k
 set -euo pipefail
@@ -16,9 +16,9 @@ cd "$(dirname "$0")/.."
 OUT=${1:-benchmarks/target/kernel-results}
 JAR=${JAR:-benchmarks/target/benchmarks.jar}
 FORKS=${FORKS:-1}
-WARMUP=${WARMUP:-2}
+WARMUP=${WARMUP:-3}
 ITERS=${ITERS:-3}
-TIME=${TIME:-1s}
+TIME=${TIME:-500ms}
 KERNELS=${KERNELS:-}
 BACKENDS=${BACKENDS:-}
 # minilm-l6 on a CoNLL04 batch (2 x 40 sub-words = 80 rows): Q/K/V/out projections, FFN in and

@@ -12,6 +12,7 @@ import dev.jerex.nn.bert.BertConfig;
 import dev.jerex.nn.bert.BertModel;
 import dev.jerex.nn.rnn.GRU;
 import dev.jerex.nn.rnn.LSTM;
+import dev.jerex.nn.rnn.Recurrent;
 import dev.jerex.nn.rnn.RecurrentStep;
 import dev.jerex.nn.span.SpanPooling;
 import dev.jerex.tensor.Gradients;
@@ -171,7 +172,7 @@ public class KernelBenchmark {
     }
 
     /** One step of layer 0's forward direction from random x_t W_ih^T [b, gates*H] and states [b, H]. */
-    private static Case step(dev.jerex.nn.rnn.Recurrent layer, Backend backend, int batch, int gates) {
+    private static Case step(Recurrent layer, Backend backend, int batch, int gates) {
         Tensor xt = input(backend, 11, batch, gates * RNN_HIDDEN);
         Tensor h = input(backend, 12, batch, RNN_HIDDEN);
         Tensor c = input(backend, 13, batch, RNN_HIDDEN);

@@ -3,6 +3,7 @@ package dev.jerex.bench;
 import ai.onnxruntime.OrtEnvironment;
 import dev.jerex.tensor.backend.Backends;
 import dev.jerex.tensor.backend.JavaBackend;
+import dev.jerex.tensor.backend.OpenBlasBackend;
 
 /**
  * The library versions a benchmark run actually loads, one {@code key=value} a line (read by
@@ -16,7 +17,8 @@ public final class Versions {
 
     public static void main(String[] args) {
         System.out.println("jdk=" + System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vm.name") + ")");
-        System.out.println("openblas=" + Backends.create("openblas", 1).device());
+        Backends.create("openblas", 1);   // loads the natives
+        System.out.println("openblas=" + OpenBlasBackend.config());
         System.out.println("onnxruntime=" + OrtEnvironment.getEnvironment().getVersion());
         System.out.println("vector_api=" + new JavaBackend(1).usesVectorApi());
     }
