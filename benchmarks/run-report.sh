@@ -61,7 +61,7 @@ if [[ ! -f $JAR || ${REBUILD:-0} == 1 ]]; then
 fi
 
 # 1. the machine, before the runs
-python3 benchmarks/report/machine_info.py --jar "$JAR" --python "$TWIN_PYTHON" --out "$OUT/machine.json" || exit 1
+python3 benchmarks/report/machine_info.py --jar "$JAR" --python "$TWIN_PYTHON" --out "$OUT/machine.json" > /dev/null || exit 1
 
 # 2. whole model: jerex and the twin side by side, case by case (same load for both)
 JEREX_JSONL=$OUT/jerex-model.jsonl
@@ -115,8 +115,9 @@ fi
 # 4. the report
 INPUTS=()
 for f in "$JEREX_JSONL" "$TORCH_JSONL"; do [[ -s $f ]] && INPUTS+=("$f"); done
-SETTINGS=(--settings "whole model: $MODEL_WARMUP untimed + $MODEL_RUNS timed calls per case and side, one process per case, 1 thread"
-          --settings "encoder: JMH $ENC_FORKS fork(s) x ($ENC_WARMUP warm-up + $ENC_ITERS measurement) x $ENC_TIME, average time per call")
+SETTINGS=()
+(( ${#INPUTS[@]} )) && SETTINGS+=(--settings "whole model: $MODEL_WARMUP untimed + $MODEL_RUNS timed calls per case and side, one process per case, 1 thread")
+(( ${#ENCODER_ARGS[@]} )) && SETTINGS+=(--settings "encoder: JMH $ENC_FORKS fork(s) x ($ENC_WARMUP warm-up + $ENC_ITERS measurement) x $ENC_TIME, average time per call, 1 thread")
 for s in "${SKIPPED[@]}"; do SETTINGS+=(--settings "skipped: $s"); done
 "$REPORT_PYTHON" benchmarks/report/model_report.py "${INPUTS[@]}" "${ENCODER_ARGS[@]}" --machine "$OUT/machine.json" \
     "${SETTINGS[@]}" --out-dir "$OUT" || exit 1

@@ -195,7 +195,7 @@ def machine_section(machine):
         f"- date: {v('date')}",
         f"- CPU: {v('cpu')}, {cores}",
         f"- JDK: {v('jdk')}; Vector API in the pure-Java backend: {v('vector_api')}",
-        f"- OpenBLAS: {v('openblas')}",
+        f"- OpenBLAS, as loaded: {v('openblas')}",
         f"- PyTorch: {v('pytorch')}",
         f"- ONNX Runtime: {v('onnxruntime')}",
         f"- load average (1, 5, 15 min): {v('loadavg')} before the runs, {current_loadavg() or 'unknown'} after",
