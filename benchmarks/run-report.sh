@@ -12,7 +12,8 @@
 #   3. encoder.json   EncoderBenchmark (JMH; checks ours against ONNX Runtime before timing)
 #   4. report.md, report.png, encoder.jsonl   model_report.py
 #
-# Env (defaults give roughly 15 minutes; the whole-model part depends on the tools' speed):
+# Env (the defaults aim at ~15 minutes: ~2 for the encoder step (estimate); the whole-model part
+# depends on the tools and has not been timed):
 #   JAR (benchmarks/target/benchmarks.jar; REBUILD=1 rebuilds it even when it exists)
 #   VARIANTS ("spert full"), CASES ("train_step:2 train_step:8 inference:64": case:batch)
 #   MODEL_WARMUP (1), MODEL_RUNS (5): untimed and timed calls per whole-model case and side
