@@ -41,7 +41,7 @@ PARAMS=()
 [[ -n $BACKENDS ]] && PARAMS+=(-p backend="$BACKENDS")
 java -jar "$JAR" 'dev.jerex.bench.KernelBenchmark' "${JMH[@]}" "${PARAMS[@]}" -rf json -rff "$OUT/kernels.json" > "$OUT/kernels.log" 2>&1 \
     || { echo "KernelBenchmark failed, see $OUT/kernels.log:" >&2; grep -E "Exception|Error" "$OUT/kernels.log" | head -5 >&2; exit 1; }
-grep '# check' "$OUT/kernels.log" | sed 's/^Iteration *1: //' > "$OUT/checks.txt" || true
+grep '# check' "$OUT/kernels.log" | sed -E 's/^(# Warmup )?Iteration +1: //' > "$OUT/checks.txt" || true
 
 if [[ -n $GEMM_SHAPES ]]; then
     java -jar "$JAR" 'dev.jerex.bench.GemmBenchmark' "${JMH[@]}" -p shape="$GEMM_SHAPES" -rf json -rff "$OUT/gemm.json" > "$OUT/gemm.log" 2>&1 \
