@@ -192,6 +192,12 @@ class GradientCheckTest {
     }
 
     @ParameterizedTest @MethodSource(BACKENDS)
+    void gruCell(Backend b) {
+        // xt as time step 1 of a [B, T, 3H] tensor (strided rows), as the recurrent layers pass it
+        GradCheck.check("gru_cell", x -> NnOps.gruCell(x[0].select(1, 1), x[1], x[2]), rand(b, 1, 3, 2, 6), rand(b, 2, 3, 6), rand(b, 3, 3, 2));
+    }
+
+    @ParameterizedTest @MethodSource(BACKENDS)
     void layerNorm(Backend b) {
         GradCheck.check("layer_norm", x -> NnOps.layerNorm(x[0], x[1], x[2], 1e-5f), rand(b, 1, 2, 3, 6), rand(b, 2, 6), rand(b, 3, 6));
     }

@@ -107,6 +107,31 @@ public interface Backend {
                            Storage gy, int gyOffset, Storage gx, int gxOffset,
                            Storage ggamma, Storage gbeta, int rows, int cols);
 
+    // ---- recurrent cells --------------------------------------------------------------------------
+
+    /**
+     * One GRU step (PyTorch's gate order r, z, n) on rows: xt [rows, 3H] = x_t W_ih^T + b_ih with
+     * row stride {@code xtStride}, hh [rows, 3H] = h W_hh^T + b_hh and h [rows, H] contiguous:
+     * <pre>
+     * r = sigmoid(xr + hr),  z = sigmoid(xz + hz),  n = tanh(xn + r hn),  h' = n + z (h - n)
+     * </pre>
+     * Writes h' [rows, H] and saves gates [rows, 3H] = (r, z, n) for the backward (both from 0).
+     */
+    void gruCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage h, int hOffset,
+                 Storage hNext, Storage gates, int rows, int hidden);
+
+    /**
+     * Backward of {@link #gruCell}, given gh' = d h' [rows, H]:
+     * <pre>
+     * dn = gh' (1 - z),  dz = gh' (h - n),  a = dn (1 - n^2),  dr = a hn
+     * gxt = [dr r (1 - r), dz z (1 - z), a]     ghh = [same, same, a r]     gh = gh' z
+     * </pre>
+     * gh is only the direct path; the path through hh = h W_hh^T is the caller's gemm. gxt, ghh
+     * [rows, 3H] and gh [rows, H] are written from 0.
+     */
+    void gruCellBackward(Storage gates, Storage hh, int hhOffset, Storage h, int hOffset, Storage ghNext, int ghNextOffset,
+                         Storage gxt, Storage ghh, Storage gh, int rows, int hidden);
+
     // ---- indexing ---------------------------------------------------------------------------------
 
     /** dst[i, :] = src[index[i], :] for rows of length {@code rowLength}. */

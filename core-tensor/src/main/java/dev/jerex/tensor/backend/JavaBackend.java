@@ -599,6 +599,67 @@ public class JavaBackend implements Backend {
     }
 
     @Override
+    public void gruCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage h, int hOffset,
+                        Storage hNext, Storage gates, int rows, int hidden) {
+        FloatBuffer xs = buf(xt), hhs = buf(hh), hs = buf(h), outs = buf(hNext), gs = buf(gates);
+        int g3 = 3 * hidden;
+        parallelFor(rows, hidden * 40, (from, to) -> {
+            float[] x = scratch(0, g3), a = scratch(1, g3), hp = scratch(2, hidden), gate = scratch(3, g3), out = scratch(4, hidden);
+            for (int r = from; r < to; r++) {
+                xs.get(xtOffset + r * xtStride, x, 0, g3);
+                hhs.get(hhOffset + r * g3, a, 0, g3);
+                hs.get(hOffset + r * hidden, hp, 0, hidden);
+                for (int j = 0; j < hidden; j++) {
+                    float rg = sigmoid(x[j] + a[j]);
+                    float z = sigmoid(x[hidden + j] + a[hidden + j]);
+                    float n = tanh(x[2 * hidden + j] + rg * a[2 * hidden + j]);
+                    out[j] = n + z * (hp[j] - n);
+                    gate[j] = rg;
+                    gate[hidden + j] = z;
+                    gate[2 * hidden + j] = n;
+                }
+                outs.put(r * hidden, out, 0, hidden);
+                gs.put(r * g3, gate, 0, g3);
+            }
+        });
+    }
+
+    @Override
+    public void gruCellBackward(Storage gates, Storage hh, int hhOffset, Storage h, int hOffset, Storage ghNext, int ghNextOffset,
+                                Storage gxt, Storage ghh, Storage gh, int rows, int hidden) {
+        FloatBuffer gs = buf(gates), hhs = buf(hh), hs = buf(h), gns = buf(ghNext), gxs = buf(gxt), ghhs = buf(ghh), ghs = buf(gh);
+        int g3 = 3 * hidden;
+        parallelFor(rows, hidden * 30, (from, to) -> {
+            float[] gate = scratch(0, g3), hn = scratch(1, hidden), hp = scratch(2, hidden), g = scratch(3, hidden);
+            float[] dx = scratch(4, g3), dhh = scratch(5, g3);
+            for (int r = from; r < to; r++) {
+                gs.get(r * g3, gate, 0, g3);
+                hhs.get(hhOffset + r * g3 + 2 * hidden, hn, 0, hidden);
+                hs.get(hOffset + r * hidden, hp, 0, hidden);
+                gns.get(ghNextOffset + r * hidden, g, 0, hidden);
+                for (int j = 0; j < hidden; j++) {
+                    float rg = gate[j], z = gate[hidden + j], n = gate[2 * hidden + j];
+                    float dn = g[j] * (1f - z);
+                    float dz = g[j] * (hp[j] - n);
+                    float a = dn * (1f - n * n);
+                    float dr = a * hn[j] * rg * (1f - rg);
+                    float dzp = dz * z * (1f - z);
+                    dx[j] = dr;
+                    dx[hidden + j] = dzp;
+                    dx[2 * hidden + j] = a;
+                    dhh[j] = dr;
+                    dhh[hidden + j] = dzp;
+                    dhh[2 * hidden + j] = a * rg;
+                    hp[j] = g[j] * z;   // gh, reusing h's array
+                }
+                gxs.put(r * g3, dx, 0, g3);
+                ghhs.put(r * g3, dhh, 0, g3);
+                ghs.put(r * hidden, hp, 0, hidden);
+            }
+        });
+    }
+
+    @Override
     public void layerNorm(Storage x, int xOffset, Storage gamma, int gammaOffset, Storage beta, int betaOffset,
                           Storage y, int yOffset, Storage mean, Storage rstd, int rows, int cols, float eps) {
         FloatBuffer xs = buf(x), gs = buf(gamma), bs = buf(beta), ys = buf(y), ms = buf(mean), rs = buf(rstd);

@@ -369,6 +369,22 @@ public final class CudaBackend implements Backend {
                 .i(n).f(beta1).f(beta2).f(eps).f(stepSize).f(denomScale).f(decay).i(decayBeforeUpdate ? 1 : 0));
     }
 
+    // ---- recurrent cells --------------------------------------------------------------------------
+
+    @Override
+    public void gruCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage h, int hOffset,
+                        Storage hNext, Storage gates, int rows, int hidden) {
+        kernels.launchElements("gru_cell", (long) rows * hidden, kernels.args().ptr(at(xt, xtOffset)).i(xtStride)
+                .ptr(at(hh, hhOffset)).ptr(at(h, hOffset)).ptr(at(hNext, 0)).ptr(at(gates, 0)).i(rows).i(hidden));
+    }
+
+    @Override
+    public void gruCellBackward(Storage gates, Storage hh, int hhOffset, Storage h, int hOffset, Storage ghNext, int ghNextOffset,
+                                Storage gxt, Storage ghh, Storage gh, int rows, int hidden) {
+        kernels.launchElements("gru_cell_backward", (long) rows * hidden, kernels.args().ptr(at(gates, 0)).ptr(at(hh, hhOffset))
+                .ptr(at(h, hOffset)).ptr(at(ghNext, ghNextOffset)).ptr(at(gxt, 0)).ptr(at(ghh, 0)).ptr(at(gh, 0)).i(rows).i(hidden));
+    }
+
     // ---- indexing ---------------------------------------------------------------------------------
 
     /** Checks that rows index[i] of length rowLength lie inside storage s from offset on (the GPU would not). */
