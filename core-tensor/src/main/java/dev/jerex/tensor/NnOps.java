@@ -3,7 +3,7 @@ package dev.jerex.tensor;
 import dev.jerex.tensor.backend.Backend;
 
 /**
- * Neural-network functions with fused kernels (softmax, layer norm, the GRU cell) and the numerically stable
+ * Neural-network functions with fused kernels (softmax, layer norm, the GRU and LSTM cells) and the numerically stable
  * losses. Each fused op has its own hand-written backward and its own gradient check.
  */
 public final class NnOps {
@@ -96,6 +96,41 @@ public final class NnOps {
                     gxt.storage(), ghh.storage(), gh.storage(), rows, hidden);
             return new Tensor[] {gxt, ghh, gh};
         }, xr, hhc, hc);
+    }
+
+    /**
+     * One LSTM step, fused (PyTorch's formulation and gate order i, f, g, o):
+     * <pre>
+     * [i f g o] = xt + hh,  i, f, o = sigmoid(.),  g = tanh(.),  c' = f c + i g,  h' = o tanh(c')
+     * </pre>
+     *
+     * @param xt [B, 4H] the input's projection x_t W_ih^T + b_ih + b_hh (rows may be strided)
+     * @param hh [B, 4H] the state's projection h W_hh^T
+     * @param c  [B, H]  the previous cell
+     * @return [B, 2H] = (h', c'); take them apart with narrow (whose gradients land in place)
+     */
+    public static Tensor lstmCell(Tensor xt, Tensor hh, Tensor c) {
+        if (c.dim() != 2 || xt.dim() != 2 || hh.dim() != 2 || xt.size(0) != c.size(0) || hh.size(0) != c.size(0)
+                || xt.size(1) != 4 * c.size(1) || hh.size(1) != 4 * c.size(1)) {
+            throw new IllegalArgumentException("lstmCell: xt " + Shape.str(xt.shapeRef()) + ", hh " + Shape.str(hh.shapeRef())
+                    + " and c " + Shape.str(c.shapeRef()) + " are not [B, 4H], [B, 4H], [B, H]");
+        }
+        ElementwiseOps.sameBackend("lstmCell", xt, hh);
+        ElementwiseOps.sameBackend("lstmCell", xt, c);
+        int rows = c.size(0), hidden = c.size(1);
+        Tensor xr = xt.stridesRef()[1] == 1 ? xt : ShapeOps.contiguous(xt);
+        Tensor hhc = ShapeOps.contiguous(hh), cc = ShapeOps.contiguous(c);
+        Backend backend = c.backend();
+        Tensor out = Tensor.empty(backend, rows, 2 * hidden), act = Tensor.empty(backend, rows, 5 * hidden);
+        backend.lstmCell(xr.storage(), xr.offset(), xr.stridesRef()[0], hhc.storage(), hhc.offset(), cc.storage(), cc.offset(),
+                out.storage(), act.storage(), rows, hidden);
+        return out.recordOp("lstm_cell", g -> {
+            Tensor gc = ShapeOps.contiguous(g);
+            Tensor gGates = Tensor.empty(backend, rows, 4 * hidden), gPrev = Tensor.empty(backend, rows, hidden);
+            backend.lstmCellBackward(act.storage(), cc.storage(), cc.offset(), gc.storage(), gc.offset(), gGates.storage(), gPrev.storage(),
+                    rows, hidden);
+            return new Tensor[] {gGates, gGates, gPrev};   // xt and hh enter as a sum: the same gradient
+        }, xr, hhc, cc);
     }
 
     /**

@@ -198,6 +198,11 @@ class GradientCheckTest {
     }
 
     @ParameterizedTest @MethodSource(BACKENDS)
+    void lstmCell(Backend b) {
+        GradCheck.check("lstm_cell", x -> NnOps.lstmCell(x[0].select(1, 1), x[1], x[2]), rand(b, 4, 3, 2, 8), rand(b, 5, 3, 8), rand(b, 6, 3, 2));
+    }
+
+    @ParameterizedTest @MethodSource(BACKENDS)
     void layerNorm(Backend b) {
         GradCheck.check("layer_norm", x -> NnOps.layerNorm(x[0], x[1], x[2], 1e-5f), rand(b, 1, 2, 3, 6), rand(b, 2, 6), rand(b, 3, 6));
     }

@@ -132,6 +132,30 @@ public interface Backend {
     void gruCellBackward(Storage gates, Storage hh, int hhOffset, Storage h, int hOffset, Storage ghNext, int ghNextOffset,
                          Storage gxt, Storage ghh, Storage gh, int rows, int hidden);
 
+    /**
+     * One LSTM step (PyTorch's gate order i, f, g, o) on rows: xt [rows, 4H] = x_t W_ih^T + b_ih
+     * + b_hh with row stride {@code xtStride}, hh [rows, 4H] = h W_hh^T and c [rows, H] contiguous:
+     * <pre>
+     * [i f g o] = xt + hh,  i, f, o = sigmoid(.),  g = tanh(.),  c' = f c + i g,  h' = o tanh(c')
+     * </pre>
+     * Writes out [rows, 2H] = (h', c') and saves act [rows, 5H] = (i, f, g, o, tanh c') for the
+     * backward (both from 0).
+     */
+    void lstmCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage c, int cOffset,
+                  Storage out, Storage act, int rows, int hidden);
+
+    /**
+     * Backward of {@link #lstmCell}, given gOut = (dh', dc') [rows, 2H]:
+     * <pre>
+     * dc = dc' + dh' o (1 - tanh^2 c')
+     * gGates = [dc g i (1 - i), dc c f (1 - f), dc i (1 - g^2), dh' tanh(c') o (1 - o)]   (the gradient of xt and of hh)
+     * gc = dc f
+     * </pre>
+     * gGates [rows, 4H] and gc [rows, H] are written from 0.
+     */
+    void lstmCellBackward(Storage act, Storage c, int cOffset, Storage gOut, int gOutOffset, Storage gGates, Storage gc,
+                          int rows, int hidden);
+
     // ---- indexing ---------------------------------------------------------------------------------
 
     /** dst[i, :] = src[index[i], :] for rows of length {@code rowLength}. */

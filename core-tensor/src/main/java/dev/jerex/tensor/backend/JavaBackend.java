@@ -660,6 +660,64 @@ public class JavaBackend implements Backend {
     }
 
     @Override
+    public void lstmCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage c, int cOffset,
+                         Storage out, Storage act, int rows, int hidden) {
+        FloatBuffer xs = buf(xt), hhs = buf(hh), cs = buf(c), outs = buf(out), as = buf(act);
+        int g4 = 4 * hidden;
+        parallelFor(rows, hidden * 60, (from, to) -> {
+            float[] x = scratch(0, g4), a = scratch(1, g4), cv = scratch(2, hidden), o2 = scratch(3, 2 * hidden), s = scratch(4, 5 * hidden);
+            for (int r = from; r < to; r++) {
+                xs.get(xtOffset + r * xtStride, x, 0, g4);
+                hhs.get(hhOffset + r * g4, a, 0, g4);
+                cs.get(cOffset + r * hidden, cv, 0, hidden);
+                for (int j = 0; j < hidden; j++) {
+                    float i = sigmoid(x[j] + a[j]);
+                    float f = sigmoid(x[hidden + j] + a[hidden + j]);
+                    float g = tanh(x[2 * hidden + j] + a[2 * hidden + j]);
+                    float o = sigmoid(x[3 * hidden + j] + a[3 * hidden + j]);
+                    float cNext = f * cv[j] + i * g;
+                    float t = tanh(cNext);
+                    o2[j] = o * t;
+                    o2[hidden + j] = cNext;
+                    s[j] = i;
+                    s[hidden + j] = f;
+                    s[2 * hidden + j] = g;
+                    s[3 * hidden + j] = o;
+                    s[4 * hidden + j] = t;
+                }
+                outs.put(r * 2 * hidden, o2, 0, 2 * hidden);
+                as.put(r * 5 * hidden, s, 0, 5 * hidden);
+            }
+        });
+    }
+
+    @Override
+    public void lstmCellBackward(Storage act, Storage c, int cOffset, Storage gOut, int gOutOffset, Storage gGates, Storage gc,
+                                 int rows, int hidden) {
+        FloatBuffer as = buf(act), cs = buf(c), gos = buf(gOut), ggs = buf(gGates), gcs = buf(gc);
+        parallelFor(rows, hidden * 30, (from, to) -> {
+            float[] s = scratch(0, 5 * hidden), cv = scratch(1, hidden), go = scratch(2, 2 * hidden), d = scratch(3, 4 * hidden);
+            for (int r = from; r < to; r++) {
+                as.get(r * 5 * hidden, s, 0, 5 * hidden);
+                cs.get(cOffset + r * hidden, cv, 0, hidden);
+                gos.get(gOutOffset + r * 2 * hidden, go, 0, 2 * hidden);
+                for (int j = 0; j < hidden; j++) {
+                    float i = s[j], f = s[hidden + j], g = s[2 * hidden + j], o = s[3 * hidden + j], t = s[4 * hidden + j];
+                    float dh = go[j];
+                    float dc = go[hidden + j] + dh * o * (1f - t * t);
+                    d[j] = dc * g * i * (1f - i);
+                    d[hidden + j] = dc * cv[j] * f * (1f - f);
+                    d[2 * hidden + j] = dc * i * (1f - g * g);
+                    d[3 * hidden + j] = dh * t * o * (1f - o);
+                    cv[j] = dc * f;   // gc, reusing c's array
+                }
+                ggs.put(r * 4 * hidden, d, 0, 4 * hidden);
+                gcs.put(r * hidden, cv, 0, hidden);
+            }
+        });
+    }
+
+    @Override
     public void layerNorm(Storage x, int xOffset, Storage gamma, int gammaOffset, Storage beta, int betaOffset,
                           Storage y, int yOffset, Storage mean, Storage rstd, int rows, int cols, float eps) {
         FloatBuffer xs = buf(x), gs = buf(gamma), bs = buf(beta), ys = buf(y), ms = buf(mean), rs = buf(rstd);
