@@ -54,11 +54,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * attention      MultiHeadAttention(384, 12 heads), self, key padding [2, 40, 384]
  * lstm_step      one LSTM step (fusion BiLSTM: H 192)                 x_t W_ih^T [2, 768], h, c [2, 192]
  * lstm           LSTM(768 -> 192, bidirectional), lengths 40, 33      [2, 40, 768] -> [2, 40, 384]
- * gru_step       one GRU step (SEA BiGRU: H 192, a chunk of 64 spans) x_t W_ih^T [64, 576], h [64, 192]
- * gru            GRU(384 -> 192, bidirectional)                       [64, 40, 384] -> [64, 40, 384]
+ * gru_step       one GRU step (SEA BiGRU: H 192, a sentence's spans)  x_t W_ih^T [100, 576], h [100, 192]
+ * gru            GRU(384 -> 192, bidirectional)                       [100, 40, 384] -> [100, 40, 384]
  * span_pool      SpanPooling.maxPool (rangeMax), 200 spans of 1-10    [2, 40, 384] -> [200, 384]
  * sea            SemanticEnhancementAttention.contexts, 6 heads,      [2, 40, 384] -> [200, 384]
- *                chunks of 64 spans, 100 spans per sentence
+ *                chunks sized automatically, 100 spans per sentence
  * relation_head  JointExtractor.relationLogits (local context,        F [2, 40, 384], 200 spans,
  *                eval mode: no dropout), 5 relation types             100 pairs -> [100, 5]
  * </pre>
@@ -96,8 +96,8 @@ public class KernelBenchmark {
     static final int RNN_HIDDEN = D / 2;
     /** SEA and the cross attention use d / 64 heads (Trainer's default fusionHeads). */
     static final int SEA_HEADS = D / 64;
-    /** Spans whose SEA contexts go through the BiGRU together (the CLI's --sea-chunk default). */
-    static final int SEA_CHUNK = 64;
+    /** Spans whose SEA contexts go through the BiGRU together: 0 = sized automatically (the CLI's --sea-chunk default). */
+    static final int SEA_CHUNK = 0;
     static final int SPANS_PER_SENTENCE = 100, PAIRS_PER_SENTENCE = 50, MAX_SPAN_TOKENS = 10;
     static final int SIZE_EMBEDDING = 25, ENTITY_TYPES = 5, RELATION_TYPES = 5;
 
@@ -141,7 +141,7 @@ public class KernelBenchmark {
             }
             case "gru_step": {
                 GRU gru = init(new GRU(backend, D, RNN_HIDDEN, 1, true), rng);
-                return step(gru, backend, SEA_CHUNK, 3);
+                return step(gru, backend, SPANS_PER_SENTENCE, 3);
             }
             case "lstm": {
                 LSTM lstm = init(new LSTM(backend, 2 * D, RNN_HIDDEN, 1, true), rng);
@@ -150,7 +150,7 @@ public class KernelBenchmark {
             }
             case "gru": {
                 GRU gru = init(new GRU(backend, D, RNN_HIDDEN, 1, true), rng);
-                Tensor x = input(backend, 1, SEA_CHUNK, T, D);
+                Tensor x = input(backend, 1, SPANS_PER_SENTENCE, T, D);
                 return new Case(leaves(gru, x), () -> gru.forward(x, null).output());
             }
             case "span_pool": {

@@ -23,7 +23,9 @@ import java.util.List;
  * query/key/value projections and the score matrix Q K^T are computed once and shared by all
  * its spans; only the mask differs per span. The spans then go through the softmax and the
  * BiGRU together, as one batch, {@code chunk} spans at a time (to bound memory: the masked
- * weights are [chunk, heads, L, L]). Two linear maps are folded together, per GRU direction
+ * weights are [chunk, heads, L, L]; chunk 0 sizes chunks to about {@link #AUTO_CHUNK_FLOATS}
+ * floats of temporaries, which on CoNLL04 sentences is every span of a document at once). Two
+ * linear maps are folded together, per GRU direction
  * with gates W_ih [3h, d]:
  * <pre>
  * ctx_s = concat_h(P_{s,h} V_h)                      P_{s,h} [L, L]: head h's span-hidden attention weights
@@ -38,13 +40,15 @@ import java.util.List;
 public final class SemanticEnhancementAttention extends Module {
     public final MultiHeadAttention attention;
     public final GRU bigru;
+    /** With chunk 0: spans per chunk such that a chunk's temporaries stay near 16M floats (64 MiB). */
+    static final long AUTO_CHUNK_FLOATS = 16L << 20;
     private final int dim, heads, chunk;
 
     public SemanticEnhancementAttention(Backend backend, int dim, int heads, int chunk) {
         super(backend);
         this.dim = dim;
         this.heads = heads;
-        this.chunk = Math.max(1, chunk);
+        this.chunk = Math.max(0, chunk);
         this.attention = child("attention", new MultiHeadAttention(backend, dim, heads));
         this.bigru = child("bigru", new GRU(backend, dim, dim / 2, 1, true));
     }
@@ -82,8 +86,9 @@ public final class SemanticEnhancementAttention extends Module {
             boolean useU = projectValues != null ? projectValues : projectValues(len);
             // U per direction: [H, L, dh] x [H, dh, 3h] -> [H*L, 3h]
             Tensor[] u = useU ? new Tensor[] {v.matmul(folded[0].byHead).reshape(heads * len, -1), v.matmul(folded[1].byHead).reshape(heads * len, -1)} : null;
-            for (int from = 0; from < mine.size(); from += chunk) {
-                int n = Math.min(chunk, mine.size() - from);
+            int spansPerChunk = chunkFor(len);
+            for (int from = 0; from < mine.size(); from += spansPerChunk) {
+                int n = Math.min(spansPerChunk, mine.size() - from);
                 int[] st = new int[n], en = new int[n];
                 float[] hidden = new float[n * len];
                 for (int i = 0; i < n; i++) {
@@ -112,6 +117,17 @@ public final class SemanticEnhancementAttention extends Module {
         }
         Tensor all = parts.size() == 1 ? parts.get(0) : Tensor.concat(0, parts.toArray(new Tensor[0]));
         return all.indexSelect(order);
+    }
+
+    /**
+     * Spans per chunk for a document of length L: the configured number, or with chunk 0 as many
+     * as fit {@link #AUTO_CHUNK_FLOATS}, counting per span the masked weights and their flat copy
+     * (2 H L^2) and the GRU inputs, gates and outputs (about 6 L 3h).
+     */
+    private int chunkFor(int len) {
+        if (chunk > 0) return chunk;
+        long perSpan = 2L * heads * len * len + 6L * len * bigru.gates * bigru.hiddenSize;
+        return (int) Math.max(8, Math.min(Integer.MAX_VALUE, AUTO_CHUNK_FLOATS / perSpan));
     }
 
     /** The output projection folded into one GRU direction's input projection. */
