@@ -24,6 +24,8 @@ public class JavaBackend implements Backend {
     private static final int PARALLEL_GRAIN = 1 << 15;
     /** Floats per bulk transfer between a buffer and a scratch array (8 KiB: stays in L1). */
     static final int CHUNK = 2048;
+    /** exp, sigmoid, tanh and GELU over chunks: with the Vector API when the JVM has it. */
+    static final ChunkMath MATH = ChunkMath.best();
     /** Per-thread scratch arrays, by slot; grown on demand (rows longer than CHUNK). */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[6][CHUNK]);
 
@@ -212,15 +214,15 @@ public class JavaBackend implements Backend {
     /** v[i] = f(v[i]) for i < len: {@link #apply(UnaryOp, float, float)} with the switch hoisted. */
     static void applyAll(UnaryOp op, float p, float[] v, int len) {
         switch (op) {
-            case EXP: for (int i = 0; i < len; i++) v[i] = (float) exp(v[i]); break;
-            case TANH: for (int i = 0; i < len; i++) v[i] = tanh(v[i]); break;
-            case SIGMOID: for (int i = 0; i < len; i++) v[i] = sigmoid(v[i]); break;
+            case EXP: MATH.exp(v, len); break;
+            case TANH: MATH.tanh(v, len); break;
+            case SIGMOID: MATH.sigmoid(v, len); break;
             case NEG: for (int i = 0; i < len; i++) v[i] = -v[i]; break;
             case RELU: for (int i = 0; i < len; i++) v[i] = v[i] > 0 ? v[i] : 0f; break;
             case ADD_SCALAR: for (int i = 0; i < len; i++) v[i] += p; break;
             case MUL_SCALAR: for (int i = 0; i < len; i++) v[i] *= p; break;
             case RSUB_SCALAR: for (int i = 0; i < len; i++) v[i] = p - v[i]; break;
-            case GELU: for (int i = 0; i < len; i++) v[i] = gelu(v[i]); break;
+            case GELU: MATH.gelu(v, len); break;
             default: for (int i = 0; i < len; i++) v[i] = apply(op, p, v[i]);
         }
     }
@@ -267,7 +269,7 @@ public class JavaBackend implements Backend {
                         if (ys == null) {
                             for (int i = 0; i < len; i++) g[i] *= geluDerivative(xv[i]);
                         } else {
-                            for (int i = 0; i < len; i++) g[i] *= geluDerivativeFromOutput(xv[i], yv[i]);
+                            MATH.geluBackward(xv, yv, g, len);
                         }
                         break;
                     default: for (int i = 0; i < len; i++) g[i] *= derivative(op, p, xv[i], yv[i]);
@@ -297,8 +299,8 @@ public class JavaBackend implements Backend {
         }
     }
 
-    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
-    private static final double INV_SQRT_2 = 1.0 / Math.sqrt(2);
+    static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
+    static final double INV_SQRT_2 = 1.0 / Math.sqrt(2);
 
     static float sigmoid(float x) {
         // exp of -|x| <= 0 never overflows: sigmoid(x) = 1 / (1 + e), sigmoid(-x) = e / (1 + e).
@@ -309,8 +311,8 @@ public class JavaBackend implements Backend {
         return (float) (Math.max(e, 1 - negative) / (1.0 + e));
     }
 
-    private static final double LOG2E = 1.4426950408889634;
-    private static final double LN2_HI = 0.6931471803691238, LN2_LO = 1.9082149292705877e-10;   // fdlibm's split of ln 2
+    static final double LOG2E = 1.4426950408889634;
+    static final double LN2_HI = 0.6931471803691238, LN2_LO = 1.9082149292705877e-10;   // fdlibm's split of ln 2
 
     /**
      * e^x to float precision (relative error below 1e-8), about 2.5x faster than Math.exp here:
