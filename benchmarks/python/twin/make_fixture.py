@@ -18,8 +18,8 @@ Files:
 The batch is built to reach the corners: two documents of different lengths (padding in BERT,
 the BiLSTM and the attention masks), multi-piece words, a span starting right after [CLS] and
 one ending right before [SEP], a width beyond the width embedding (clipped), relation contexts
-that are empty (adjacent spans) and not, in both pair orders, multi-hot labels, and more spans
-per document than the SEA chunk.
+that are empty (adjacent spans) and not, in both pair orders, multi-hot labels, more spans per
+document than the SEA chunk, and a span over the whole sequence (nothing left for SEA: c = 0).
 """
 import argparse
 import json
@@ -72,7 +72,7 @@ BATCH = {
                  [(0, 4, [1, 0, 0]), (4, 0, [0, 0, 0]), (1, 2, [1, 1, 0]), (0, 1, [0, 0, 1]), (2, 5, [0, 0, 0])]),
         # 6 pieces (padded to 9 in the batch)
         document([1, 9, 33, 14, 27, 2],
-                 [(1, 2, 1, 1), (2, 5, 3, 4), (4, 5, 1, 0), (3, 4, 1, 0), (1, 5, 4, 0)],
+                 [(1, 2, 1, 1), (2, 5, 3, 4), (4, 5, 1, 0), (3, 4, 1, 0), (1, 5, 4, 0), (0, 6, 6, 0)],
                  [(0, 1, [0, 1, 0]), (1, 0, [0, 0, 0]), (0, 2, [0, 0, 1])]),
     ],
 }

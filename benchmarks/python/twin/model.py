@@ -209,6 +209,7 @@ class SemanticEnhancementAttention(nn.Module):
 
     Written per span; the spans of one sentence are only stacked as batch rows (each row its
     own span, its own mask), `chunk` rows at a time to bound the [rows, heads, L, L] weights.
+    c(s) = 0 also for a span that covers the whole sentence (nothing is visible).
     """
 
     def __init__(self, d, heads, chunk):
@@ -229,14 +230,18 @@ class SemanticEnhancementAttention(nn.Module):
 
     def contexts(self, fb, start, end):
         """fb [L, d] one sentence; start, end [n] -> c(s) [n, d] for its n spans."""
-        n, (length, d) = start.shape[0], fb.shape
+        n, length = start.shape[0], fb.shape[0]
         t = torch.arange(length)
         in_span = (t[None, :] >= start[:, None]) & (t[None, :] < end[:, None])   # [n, L]: the hidden keys
-        x = fb.expand(n, length, d)
-        m = self.attention(x, x, in_span[:, None, None, :])                       # M_s [n, L, d]
-        # Spans that hide every position have no context (c = 0); keep them out of the softmax.
+        # A span that covers the whole sentence has no context (c = 0 below); it hides nothing
+        # here, so that its softmax stays finite (an all-hidden row would be 0/0).
         everything = in_span.all(dim=1)
-        m = m.masked_fill(everything[:, None, None], 0.0)
+        hidden = in_span & ~everything[:, None]
+        # M_s = MHA(F, F, F, hidden keys = s): the projections of F are the same for every span,
+        # so they are computed once; only the mask differs (it broadcasts q k^T to [n, H, L, L]).
+        att = self.attention
+        q, k, v = (split_heads(p(fb[None]), att.heads) for p in (att.query, att.key, att.value))   # [1, H, L, dh]
+        m = att.out(merge_heads(attend(q.expand(n, -1, -1, -1), k, v, hidden[:, None, None, :])))  # M_s [n, L, d]
         g, _ = self.bigru(m)                                                     # G_s [n, L, d]
         c = g.masked_fill(in_span[:, :, None], float("-inf")).max(dim=1).values  # max over visible t
         return c.masked_fill(everything[:, None], 0.0)

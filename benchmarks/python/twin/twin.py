@@ -8,7 +8,7 @@
         max relative difference; exits 1 when any element has |a - b| > atol + rtol * |b|.
 
     python3 benchmarks/python/twin/twin.py bench --model DIR --batches FILE --out results.jsonl
-            --case train_step|inference [--batch 2|8|64] [--warmup 2] [--runs 5]
+            --case train_step|inference [--batch 2|8|64] [--warmup 2] [--runs 8]
         Times one case in this process (1 thread) and appends one JSON line to --out
         (benchmarks/README.md, "Whole model vs the PyTorch twin").
 
@@ -167,7 +167,7 @@ def main():
     b.add_argument("--case", choices=["train_step", "inference"], required=True)
     b.add_argument("--batch", type=int, default=None, help="documents per training batch (2, 8) or inference sentences (64)")
     b.add_argument("--warmup", type=int, default=2)
-    b.add_argument("--runs", type=int, default=5)
+    b.add_argument("--runs", type=int, default=8)
     args = ap.parse_args()
     if args.command == "parity":
         return parity(args)

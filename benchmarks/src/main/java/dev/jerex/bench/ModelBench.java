@@ -43,7 +43,7 @@ import java.util.Map;
  *                        Sampler, and the first dev sentences encoded with their inference candidates
  *
  * ModelBench run --model DIR --batches FILE --out results.jsonl --case train_step|inference
- *                [--batch 2|8|64] [--warmup 2] [--runs 5] [--backend openblas]
+ *                [--batch 2|8|64] [--warmup 2] [--runs 8] [--backend openblas]
  *     train_step  loss, backward, clipping to norm 1 and SpERT's AdamW (lr 5e-5, weight decay 0.01),
  *                 as the Trainer's step; the batches of that size in turn
  *     inference   Predictor.predictEncoded on each of the first --batch sentences (all candidate
@@ -64,7 +64,7 @@ public final class ModelBench {
             case "prepare" -> prepare(Options.parse(rest, Map.of("--variant", "full", "--data", "../shared/data/conll04",
                     "--encoder", "minilm-l6", "--seed", "42", "--dropout", "0.1", "--batches-per-size", "4", "--sentences", "64",
                     "--trained", ""), "--out"));
-            case "run" -> run(Options.parse(rest, Map.of("--warmup", "2", "--runs", "5", "--backend", "openblas", "--batch", "0"),
+            case "run" -> run(Options.parse(rest, Map.of("--warmup", "2", "--runs", "8", "--backend", "openblas", "--batch", "0"),
                     "--model", "--batches", "--out", "--case"));
             default -> throw new IllegalArgumentException("unknown command " + args[0] + " (expected prepare or run)");
         }
