@@ -398,9 +398,11 @@ def predict(model, doc):
     for at in range(0, len(pairs), cfg["maxPairs"]):
         chunk = torch.tensor(pairs[at:at + cfg["maxPairs"]])
         head, tail = kept_t[chunk[:, 0]], kept_t[chunk[:, 1]]
-        # the context between the two spans: [min(end), max(start)), empty when they touch or overlap
-        ctx_start = torch.minimum(end[head], end[tail])
-        ctx_end = torch.maximum(torch.maximum(start[head], start[tail]), ctx_start)
+        # the context strictly between the two spans, whichever comes first (jerex's SubwordRange.between,
+        # SpERT's create_rel_mask); end <= start (adjacent or overlapping spans) pools to 0
+        head_first = end[head] < start[tail]
+        ctx_start = torch.where(head_first, end[head], end[tail])
+        ctx_end = torch.where(head_first, start[tail], start[head])
         scores = model.relation_logits(h, f, pooled, width, torch.zeros_like(head), head, tail, ctx_start, ctx_end).sigmoid()
         for q, r in (scores >= cfg["relationThreshold"]).nonzero().tolist():
             relations.append((int(chunk[q, 0]), int(chunk[q, 1]), r, float(scores[q, r])))

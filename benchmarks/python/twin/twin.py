@@ -71,11 +71,11 @@ def parity(args):
     out = model(batch)
     out["loss"].backward()
 
-    rows = []   # (kind, name, max abs, max rel, ok, elements)
+    rows = []   # (kind, name, max abs, max rel, ok)
     for name in ["entity_logits", "relation_logits", "entity_loss", "relation_loss", "loss"]:
         t = out[name]
         twin = t.detach().numpy().reshape(expected[name].shape) if t is not None else np.zeros((0,), np.float32)
-        rows.append(("output", name, *compare(name, twin, expected[name], args.atol, args.rtol), expected[name].size))
+        rows.append(("output", name, *compare(name, twin, expected[name], args.atol, args.rtol)))
     params = dict(model.named_parameters())
     missing = sorted(set(params) - set(expected_grads))
     if missing:
@@ -86,10 +86,10 @@ def parity(args):
         g = p.grad.numpy() if p.grad is not None else np.zeros(tuple(p.shape), np.float32)
         ref = expected_grads[name]
         atol = args.grad_atol * float(np.abs(ref).max(initial=0.0)) + args.grad_floor * largest
-        rows.append(("grad", name, *compare(name, g, ref, atol, args.rtol), ref.size))
+        rows.append(("grad", name, *compare(name, g, ref, atol, args.rtol)))
 
     print(f"{'':6} {'tensor':62} {'max|diff|':>10} {'max rel':>10} {'scale':>10}")
-    for kind, name, mx, rel, ok, n in rows:
+    for kind, name, mx, rel, ok in rows:
         scale = float(np.abs(expected[name] if kind == "output" else expected_grads[name]).max(initial=0.0))
         print(f"{kind:6} {name:62} {mx:10.2e} {rel:10.2e} {scale:10.2e}{'' if ok else '  FAIL'}")
     worst = sorted((r for r in rows if r[0] == "grad"), key=lambda r: -r[2])[:5]

@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * attention and a BiGRU; its differences from the float64 reference are ~1e-6 of a tensor's scale.
  * The floor covers gradients that are zero in exact arithmetic (attention key biases: the softmax
  * ignores a shift shared by all keys). A wrong mask, position or term moves values by 1e-2..1 of
- * their scale (hiding the span's last token in SEA from its keys fails it, for instance).
+ * their scale (leaving the last token of each span visible to SEA fails it, for instance).
  */
 class PyTorchTwinFixtureTest {
     private static final double RTOL = 1e-4, FLOOR = 1e-6;
