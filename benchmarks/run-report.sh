@@ -16,6 +16,8 @@
 # depends on the tools and has not been timed):
 #   JAR (benchmarks/target/benchmarks.jar; REBUILD=1 rebuilds it even when it exists)
 #   VARIANTS ("spert full"), CASES ("train_step:2 train_step:8 inference:64": case:batch)
+#   TRAINED_SPERT, TRAINED_FULL: trained model directories to time (else heads from seed 42)
+#   DATA (../shared/data/conll04)
 #   MODEL_WARMUP (1), MODEL_RUNS (5): untimed and timed calls per whole-model case and side
 #   ENC_FORKS (1), ENC_WARMUP (3), ENC_ITERS (5), ENC_TIME (2s), ENC_SHAPES ("1x32,32x32,8x128"):
 #       EncoderBenchmark's JMH settings; ENC_SHAPES= (empty) skips the encoder step
@@ -35,23 +37,27 @@ ENC_TIME=${ENC_TIME:-2s}
 ENC_SHAPES=${ENC_SHAPES-1x32,32x32,8x128}
 REPORT_PYTHON=${REPORT_PYTHON:-/usr/bin/python3}
 
-# ======== ADJUST: the whole-model tools (written in parallel for issue #7; fix their command lines here) ========
-# Each call times ONE case in its own process and appends one JSON line to $1:
-#   {"impl", "case", "variant", "batch", "unit": "ms", "times", "median", "peak_rss_mib"}
-MODEL_BENCH_MAIN=${MODEL_BENCH_MAIN:-dev.jerex.bench.ModelBench}
+# The whole-model tools: ModelBench (jerex) and twin.py bench (PyTorch). Per variant, `prepare`
+# writes the model directory and the batches both sides time (same weights, same batches; `run`
+# checks it re-draws the very same ones); each call then times ONE case in its own process and
+# appends one JSON line {"impl", "case", "variant", "batch", "unit": "ms", "times", "median",
+# "peak_rss_mib"} to $1. Inference wants trained heads (TRAINED_SPERT / TRAINED_FULL: model
+# directories), else random heads keep most spans and score every pair of them.
+MODEL_BENCH=(java --add-modules jdk.incubator.vector -Xss4m -cp "$JAR" dev.jerex.bench.ModelBench)
 TWIN=${TWIN:-benchmarks/python/twin/twin.py}
 TWIN_PYTHON=${TWIN_PYTHON:-/usr/bin/python3}
-# The model directory and the batches both sides time (same weights, same batches): per variant.
+DATA=${DATA:-../shared/data/conll04}
 work_dir() { echo "$OUT/model-$1"; }                     # $1 = variant
-run_model_bench() {                                        # $1 = out.jsonl, $2 = variant, $3 = case, $4 = batch
-    java --add-modules jdk.incubator.vector -Xss4m -Xmx8g -cp "$JAR" "$MODEL_BENCH_MAIN" \
-        --out "$1" --variant "$2" --case "$3" --batch "$4" --warmup "$MODEL_WARMUP" --runs "$MODEL_RUNS" --work "$(work_dir "$2")"
+prepare_model() {                                          # $1 = variant
+    local trained_var=TRAINED_${1^^}
+    "${MODEL_BENCH[@]}" prepare --variant "$1" --data "$DATA" --out "$(work_dir "$1")" ${!trained_var:+--trained "${!trained_var}"}
 }
-run_twin() {                                               # same arguments
-    "$TWIN_PYTHON" "$TWIN" bench --model "$(work_dir "$2")/model" --batches "$(work_dir "$2")/batches.json" \
-        --out "$1" --case "$3" --batch "$4" --warmup "$MODEL_WARMUP" --runs "$MODEL_RUNS"
+case_args() {                                              # $1 = out.jsonl, $2 = variant, $3 = case, $4 = batch
+    echo --model "$(work_dir "$2")/model" --batches "$(work_dir "$2")/batches.json" --out "$1" --case "$3" --batch "$4" \
+        --warmup "$MODEL_WARMUP" --runs "$MODEL_RUNS"
 }
-# ================================================================================================================
+run_model_bench() { "${MODEL_BENCH[@]}" run $(case_args "$@") --backend openblas; }
+run_twin() { "$TWIN_PYTHON" "$TWIN" bench $(case_args "$@"); }
 
 mkdir -p "$OUT"
 SKIPPED=()
@@ -69,8 +75,8 @@ JEREX_JSONL=$OUT/jerex-model.jsonl
 TORCH_JSONL=$OUT/pytorch.jsonl
 rm -f "$JEREX_JSONL" "$TORCH_JSONL"   # both tools append
 have_model_bench=1
-if ! unzip -l "$JAR" "${MODEL_BENCH_MAIN//.//}.class" > /dev/null 2>&1; then
-    skip "jerex whole model: $MODEL_BENCH_MAIN is not in $JAR (not built yet?)"
+if ! unzip -l "$JAR" dev/jerex/bench/ModelBench.class > /dev/null 2>&1; then
+    skip "jerex whole model: ModelBench is not in $JAR (not built yet?)"
     have_model_bench=0
 fi
 have_twin=1
@@ -82,6 +88,10 @@ elif ! "$TWIN_PYTHON" -c 'import torch' > /dev/null 2>&1; then
     have_twin=0
 fi
 for variant in $VARIANTS; do
+    if (( have_model_bench )); then
+        prepare_model "$variant" > "$OUT/model-$variant-prepare.log" 2>&1 \
+            || { skip "$variant: ModelBench prepare failed: see $OUT/model-$variant-prepare.log"; continue; }
+    fi
     for cb in $CASES; do
         case_=${cb%%:*} batch=${cb##*:}
         log=$OUT/model-$variant-$case_-$batch
