@@ -188,8 +188,7 @@ public final class ModelBench {
             try (TensorScope scope = TensorScope.open()) {
                 JointExtractor.Loss loss = net.loss(batches.get(i % batches.size()), Mode.train(dropout));
                 Gradients grads = loss.total().backward();
-                grads.clipGlobalNorm(1.0);
-                optimizer.step(grads, 5e-5);
+                optimizer.step(grads, 5e-5, Gradients.clipFactor(grads.globalNorm(), 1.0));   // as the Trainer: clipping folded into AdamW
             }
             if (i >= warmup) times[i - warmup] = (System.nanoTime() - t0) / 1e6;
         }

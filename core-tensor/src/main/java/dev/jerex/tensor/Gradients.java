@@ -44,6 +44,15 @@ public final class Gradients {
     }
 
     /**
+     * PyTorch's clip_grad_norm_ factor for gradients of global norm {@code norm}:
+     * min(1, maxNorm / (norm + 1e-6)). An optimiser can apply it as it reads the gradients (AdamW's
+     * {@code step(grads, lr, gradScale)}) instead of {@link #clipGlobalNorm}'s pass of its own.
+     */
+    public static double clipFactor(double norm, double maxNorm) {
+        return Math.min(1.0, maxNorm / (norm + 1e-6));
+    }
+
+    /**
      * Scales all gradients by min(1, maxNorm / (norm + 1e-6)) (PyTorch's clip_grad_norm_) and
      * returns the norm before clipping. The scaling is done in place, once per storage (two
      * leaves may share one gradient tensor, e.g. an LSTM's two biases). The gradients belong to
@@ -52,7 +61,7 @@ public final class Gradients {
      */
     public double clipGlobalNorm(double maxNorm) {
         double norm = globalNorm();
-        double scale = maxNorm / (norm + 1e-6);
+        double scale = clipFactor(norm, maxNorm);
         if (scale < 1.0) {
             Map<Storage, Boolean> done = new IdentityHashMap<>();
             for (Tensor g : byLeaf.values()) {

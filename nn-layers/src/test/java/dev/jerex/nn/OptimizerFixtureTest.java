@@ -32,15 +32,22 @@ class OptimizerFixtureTest {
 
     @ParameterizedTest @MethodSource("dev.jerex.tensor.TestBackends#all")
     void spertAdamW(Backend backend) {
-        run("adamw_nobiascorr", backend, false, AdamW.Style.TRANSFORMERS);
+        run("adamw_nobiascorr", backend, false, AdamW.Style.TRANSFORMERS, false);
     }
 
     @ParameterizedTest @MethodSource("dev.jerex.tensor.TestBackends#all")
     void torchAdamW(Backend backend) {
-        run("adamw_biascorr", backend, true, AdamW.Style.TORCH);
+        run("adamw_biascorr", backend, true, AdamW.Style.TORCH, false);
     }
 
-    private void run(String name, Backend backend, boolean correctBias, AdamW.Style style) {
+    /** Clipping folded into the update (AdamW.step(grads, lr, clipFactor)), as the Trainer does it. */
+    @ParameterizedTest @MethodSource("dev.jerex.tensor.TestBackends#all")
+    void clippingFoldedIntoTheUpdate(Backend backend) {
+        run("adamw_nobiascorr", backend, false, AdamW.Style.TRANSFORMERS, true);
+        run("adamw_biascorr", backend, true, AdamW.Style.TORCH, true);
+    }
+
+    private void run(String name, Backend backend, boolean correctBias, AdamW.Style style, boolean foldClipping) {
         Fixture f = Fixture.load(name, backend);
         Tiny model = new Tiny(backend);
         f.loadParameters(model);
@@ -56,9 +63,10 @@ class OptimizerFixtureTest {
             Tensor loss = diff.mul(diff).mean();
             assertThat(loss.item()).isCloseTo(losses[step], within(1e-6f));
             Gradients g = loss.backward();
-            double norm = g.clipGlobalNorm(0.5);
+            double norm = foldClipping ? g.globalNorm() : g.clipGlobalNorm(0.5);
             assertThat(norm).isCloseTo(norms[step], within(1e-6));
-            opt.step(g, lr);
+            if (foldClipping) opt.step(g, lr, Gradients.clipFactor(norm, 0.5));
+            else opt.step(g, lr);
             for (var e : model.namedParameters().entrySet()) {
                 f.check("out.step" + (step + 1) + "." + e.getKey(), e.getValue());
             }

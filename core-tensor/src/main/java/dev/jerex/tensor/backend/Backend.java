@@ -180,6 +180,7 @@ public interface Backend {
      * One fused AdamW update of n parameters, in place (the optimiser's hot loop: one pass over
      * memory instead of a dozen tensor ops):
      * <pre>
+     * g = gradScale * g                                         (gradient clipping, folded in)
      * if decayBeforeUpdate: p -= decay * p                      (PyTorch's AdamW)
      * m = beta1 m + (1 - beta1) g;   v = beta2 v + (1 - beta2) g^2
      * p -= stepSize * m / (denomScale * sqrt(v) + eps)
@@ -187,7 +188,7 @@ public interface Backend {
      * </pre>
      * decay = lr * weight_decay; stepSize and denomScale carry the bias corrections.
      */
-    void adamw(Storage p, int pOffset, Storage g, int gOffset, Storage m, Storage v, int n,
+    void adamw(Storage p, int pOffset, Storage g, int gOffset, float gradScale, Storage m, Storage v, int n,
                float beta1, float beta2, float eps, float stepSize, float denomScale, float decay, boolean decayBeforeUpdate);
 
     /**

@@ -809,7 +809,7 @@ public class JavaBackend implements Backend {
      * times faster than element-wise buffer access over the ~20M parameters of a BERT.
      */
     @Override
-    public void adamw(Storage p, int pOffset, Storage g, int gOffset, Storage m, Storage v, int n,
+    public void adamw(Storage p, int pOffset, Storage g, int gOffset, float gradScale, Storage m, Storage v, int n,
                       float beta1, float beta2, float eps, float stepSize, float denomScale, float decay, boolean decayBeforeUpdate) {
         FloatBuffer ps = buf(p), gs = buf(g), ms = buf(m), vs = buf(v);
         parallelFor((n + BLOCK - 1) / BLOCK, BLOCK * 8, (fromBlock, toBlock) -> {
@@ -823,7 +823,7 @@ public class JavaBackend implements Backend {
                 vs.get(at, va, 0, len);
                 float keep = decayBeforeUpdate ? 1f - decay : 1f, keepAfter = decayBeforeUpdate ? 1f : 1f - decay;
                 for (int i = 0; i < len; i++) {
-                    float gi = ga[i];
+                    float gi = ga[i] * gradScale;
                     float mi = beta1 * ma[i] + (1 - beta1) * gi;
                     float vi = beta2 * va[i] + (1 - beta2) * gi * gi;
                     ma[i] = mi;

@@ -163,10 +163,10 @@ public final class Trainer {
                             Gradients grads = loss.total().backward();
                             double gradNorm;
                             try (Profiler p = Profiler.section("clip")) {
-                                gradNorm = grads.clipGlobalNorm(config.maxGradNorm());
+                                gradNorm = grads.globalNorm();
                             }
-                            try (Profiler p = Profiler.section("optimizer")) {
-                                optimizer.step(grads, rate);
+                            try (Profiler p = Profiler.section("optimizer")) {   // clipping folded into AdamW's read of the gradients
+                                optimizer.step(grads, rate, Gradients.clipFactor(gradNorm, config.maxGradNorm()));
                             }
                             run.step(globalStep, epoch, value, loss.entity(), loss.relation(), gradNorm, rate);
                             lossSum += value;

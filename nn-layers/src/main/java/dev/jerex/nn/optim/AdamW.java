@@ -72,6 +72,15 @@ public final class AdamW {
 
     /** One update with learning rate {@code lr}; parameters without a gradient are skipped. */
     public void step(Gradients grads, double lr) {
+        step(grads, lr, 1.0);
+    }
+
+    /**
+     * One update with the gradients scaled by {@code gradScale} as they are read, e.g. the factor of
+     * gradient clipping ({@link Gradients#clipFactor}): the same update as clipping first, without
+     * a pass over the gradients of its own. The gradients themselves are left as they are.
+     */
+    public void step(Gradients grads, double lr, double gradScale) {
         t++;
         double bc1 = correctBias ? 1 - Math.pow(beta1, t) : 1, bc2 = correctBias ? 1 - Math.pow(beta2, t) : 1;
         float stepSize, denomScale;
@@ -93,7 +102,7 @@ public final class AdamW {
                         return new Tensor[] {Tensor.zeros(k.backend(), k.shape()), Tensor.zeros(k.backend(), k.shape())};
                     }
                 });
-                p.backend().adamw(p.storage(), p.offset(), gc.storage(), gc.offset(), mv[0].storage(), mv[1].storage(), p.numel(),
+                p.backend().adamw(p.storage(), p.offset(), gc.storage(), gc.offset(), (float) gradScale, mv[0].storage(), mv[1].storage(), p.numel(),
                         beta1, beta2, eps, stepSize, denomScale, decay, style == Style.TORCH);
             }
         }

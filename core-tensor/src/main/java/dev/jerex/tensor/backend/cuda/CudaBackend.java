@@ -362,10 +362,10 @@ public final class CudaBackend implements Backend {
     // ---- optimisers -------------------------------------------------------------------------------
 
     @Override
-    public void adamw(Storage p, int pOffset, Storage g, int gOffset, Storage m, Storage v, int n,
+    public void adamw(Storage p, int pOffset, Storage g, int gOffset, float gradScale, Storage m, Storage v, int n,
                       float beta1, float beta2, float eps, float stepSize, float denomScale, float decay, boolean decayBeforeUpdate) {
         // p, g: [n] from their offsets; m, v: [n] from 0; all updated in place except g.
-        kernels.launchElements("adamw", n, kernels.args().ptr(at(p, pOffset)).ptr(at(g, gOffset)).ptr(at(m, 0)).ptr(at(v, 0))
+        kernels.launchElements("adamw", n, kernels.args().ptr(at(p, pOffset)).ptr(at(g, gOffset)).f(gradScale).ptr(at(m, 0)).ptr(at(v, 0))
                 .i(n).f(beta1).f(beta2).f(eps).f(stepSize).f(denomScale).f(decay).i(decayBeforeUpdate ? 1 : 0));
     }
 

@@ -475,8 +475,8 @@ class CudaBackendTest {
         for (boolean before : new boolean[] {true, false}) {
             int n = 1001;
             Pair p = both(random(n + 2)), g = both(random(n + 1)), m = both(random(n, -0.1f, 0.1f)), v = both(random(n, 0f, 0.1f));
-            ref.adamw(p.java(), 2, g.java(), 1, m.java(), v.java(), n, 0.9f, 0.999f, 1e-8f, 1e-3f, 1.01f, 1e-4f, before);
-            cuda.adamw(p.cuda(), 2, g.cuda(), 1, m.cuda(), v.cuda(), n, 0.9f, 0.999f, 1e-8f, 1e-3f, 1.01f, 1e-4f, before);
+            ref.adamw(p.java(), 2, g.java(), 1, 0.7f, m.java(), v.java(), n, 0.9f, 0.999f, 1e-8f, 1e-3f, 1.01f, 1e-4f, before);
+            cuda.adamw(p.cuda(), 2, g.cuda(), 1, 0.7f, m.cuda(), v.cuda(), n, 0.9f, 0.999f, 1e-8f, 1e-3f, 1.01f, 1e-4f, before);
             assertClose("adamw p (decay before " + before + ")", p, 1e-5);
             assertClose("adamw m", m, 1e-5);
             assertClose("adamw v", v, 1e-5);
