@@ -48,6 +48,8 @@ final class Autograd {
             put(grads, storageRefs, root, seed);
             if (upstream != null) storageRefs.put(upstream.storage(), 1 << 30);   // the caller's tensor: never released
             for (Tensor node : order) {
+                Tensor collected = MatmulOps.collectedGradient(node);   // a weight's deferred products, now complete
+                if (collected != null) accumulate(node, collected, grads, storageRefs);
                 Tensor g = grads.get(node);
                 if (g == null) continue;
                 if (node.isLeaf()) {
@@ -77,7 +79,7 @@ final class Autograd {
         return new Gradients(leafGrads);
     }
 
-    /** Adds each parent's gradient to what that parent has received so far (a tensor used twice receives the sum). */
+    /** Adds each parent's gradient to what that parent has received so far. */
     private static void accumulate(Tensor node, Tensor[] parentGrads, Map<Tensor, Tensor> grads, Map<Storage, Integer> storageRefs) {
         Tensor[] parents = node.parents;
         for (int i = 0; i < parents.length; i++) {
@@ -91,19 +93,24 @@ final class Autograd {
                 throw new IllegalStateException("backward of " + node.op + ": gradient for input " + i + " has shape "
                         + Shape.str(pg.shapeRef()) + " but the input has shape " + Shape.str(p.shapeRef()));
             }
-            Tensor previous = grads.get(p);
-            if (previous == null) {
-                put(grads, storageRefs, p, pg);
-            } else if (owned(previous, storageRefs) && previous.isContiguous() && previous.storage() != pg.storage()) {
-                addInPlace(previous, pg);
-                releaseIfUnused(pg, storageRefs);
-            } else {
-                Tensor sum = previous.add(pg);
-                remove(grads, storageRefs, p);
-                put(grads, storageRefs, p, sum);
-                releaseIfUnused(previous, storageRefs);
-                releaseIfUnused(pg, storageRefs);
-            }
+            accumulate(p, pg, grads, storageRefs);
+        }
+    }
+
+    /** grad(p) += pg (a tensor used twice receives the sum): in place when p's gradient is its own. */
+    private static void accumulate(Tensor p, Tensor pg, Map<Tensor, Tensor> grads, Map<Storage, Integer> storageRefs) {
+        Tensor previous = grads.get(p);
+        if (previous == null) {
+            put(grads, storageRefs, p, pg);
+        } else if (owned(previous, storageRefs) && previous.isContiguous() && previous.storage() != pg.storage()) {
+            addInPlace(previous, pg);
+            releaseIfUnused(pg, storageRefs);
+        } else {
+            Tensor sum = previous.add(pg);
+            remove(grads, storageRefs, p);
+            put(grads, storageRefs, p, sum);
+            releaseIfUnused(previous, storageRefs);
+            releaseIfUnused(pg, storageRefs);
         }
     }
 

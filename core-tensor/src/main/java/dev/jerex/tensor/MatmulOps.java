@@ -79,7 +79,37 @@ final class MatmulOps {
         Tensor out = product(a, b);
         return out.recordOp("matmul", g -> new Tensor[] {
             a.requiresGrad ? product(g, b.t()) : null,
-            b.requiresGrad ? product(a.t(), g) : null}, a, b);
+            !b.requiresGrad ? null : b.collectedProducts != null && as.length == 2 ? collect(b, a, g) : product(a.t(), g)}, a, b);
+    }
+
+    /**
+     * Defers db = a^T g for a weight that collects its products ({@link Tensor#collectProductGradients}):
+     * keeps a and a copy of g (autograd frees g after this step) and returns no gradient now.
+     */
+    private static Tensor collect(Tensor b, Tensor a, Tensor g) {
+        Tensor gCopy = Tensor.empty(g.backend(), g.shapeRef());
+        ShapeOps.copyInto(g, gCopy);
+        b.collectedProducts.add(new Tensor[] {a, gCopy});
+        return null;
+    }
+
+    /** The collected sum_t a_t^T g_t of a weight as one product of the stacked a_t and g_t; null when none. */
+    static Tensor collectedGradient(Tensor b) {
+        java.util.List<Tensor[]> pairs = b.collectedProducts;
+        if (pairs == null || pairs.isEmpty()) return null;
+        Tensor[] as = new Tensor[pairs.size()], gs = new Tensor[pairs.size()];
+        for (int i = 0; i < as.length; i++) {
+            as[i] = pairs.get(i)[0];
+            gs[i] = pairs.get(i)[1];
+        }
+        pairs.clear();
+        Tensor stackedA = as.length == 1 ? as[0] : ShapeOps.concat(0, as);    // [sum B_t, k]
+        Tensor stackedG = gs.length == 1 ? gs[0] : ShapeOps.concat(0, gs);    // [sum B_t, n]
+        Tensor sum = product(stackedA.t(), stackedG);                          // [k, n]
+        for (Tensor g : gs) g.storage().release();
+        if (stackedG != gs[0]) stackedG.storage().release();
+        if (stackedA != as[0]) stackedA.storage().release();
+        return sum;
     }
 
     /** The product itself, no graph: one (batched) gemm into a new contiguous tensor. */

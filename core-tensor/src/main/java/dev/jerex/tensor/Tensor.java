@@ -39,6 +39,12 @@ public final class Tensor {
      * cost T full-size zero-fills and additions).
      */
     java.util.function.UnaryOperator<Tensor> windowInParent;
+    /**
+     * For a weight marked with {@link #collectProductGradients}: the (a, g) of each matmul a @ this
+     * whose gradient a^T g is still to be added, computed as one product when the weight's
+     * gradient is complete (null when not marked).
+     */
+    java.util.List<Tensor[]> collectedProducts;
 
     /** Given the gradient of the loss w.r.t. an op's output, the gradients w.r.t. its inputs. */
     @FunctionalInterface
@@ -178,6 +184,18 @@ public final class Tensor {
 
     public boolean isLeaf() {
         return parents == null;
+    }
+
+    /**
+     * Marks this tensor, the right operand b of many 2-D products a_t @ b (a weight shared by the
+     * steps of a recurrence), to receive its gradient as one product: sum_t a_t^T g_t =
+     * [a_1; ...; a_T]^T [g_1; ...; g_T], a gemm with T*B rows instead of T gemms with B rows, each
+     * followed by an addition of a weight-sized tensor. The sum is formed when autograd reaches
+     * this tensor, once every step's gradient is known. Returns this tensor.
+     */
+    public Tensor collectProductGradients() {
+        if (requiresGrad && collectedProducts == null) collectedProducts = new java.util.ArrayList<>();
+        return this;
     }
 
     /** The same data, cut from the graph (no gradient flows through it). */

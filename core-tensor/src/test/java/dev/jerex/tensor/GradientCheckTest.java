@@ -191,6 +191,22 @@ class GradientCheckTest {
         GradCheck.check("log_softmax", x -> x[0].logSoftmax(-1), rand(b, 3, 4, 5));
     }
 
+    /**
+     * A weight that collects its products' gradients (a recurrence's W_hh^T): its gradient, summed
+     * as one product at the end, next to a gradient it receives directly and one through a
+     * batched product (not collected).
+     */
+    @ParameterizedTest @MethodSource(BACKENDS)
+    void collectedProductGradients(Backend b) {
+        GradCheck.check("collected_products", x -> {
+            Tensor wt = x[0].t().collectProductGradients();
+            Tensor h = x[1];
+            for (int t = 0; t < 3; t++) h = h.matmul(wt).tanh();                 // collected
+            Tensor batched = x[1].unsqueeze(0).expand(2, 2, 3).contiguous().matmul(wt.unsqueeze(0).expand(2, 3, 3));
+            return h.add(batched.sum(0, false)).add(x[0].narrow(0, 0, 2).exp());   // direct
+        }, rand(b, 7, 3, 3), rand(b, 8, 2, 3));
+    }
+
     @ParameterizedTest @MethodSource(BACKENDS)
     void gruCell(Backend b) {
         // xt as time step 1 of a [B, T, 3H] tensor (strided rows), as the recurrent layers pass it

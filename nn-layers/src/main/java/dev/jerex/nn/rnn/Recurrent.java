@@ -17,8 +17,10 @@ import dev.jerex.tensor.backend.Backend;
  * ([B*T, in] x [in, G*H]); each step then costs one gemm [B, H] x [H, G*H] batched over B, and a
  * few element-wise ops on [B, G*H]. Two details keep the backward pass linear in T:
  * <ul>
- *   <li>W_hh^T is one transposed view per direction, not one per step: its gradient then
- *       accumulates over the steps as a contiguous [H, G*H] tensor, and is transposed back once.</li>
+ *   <li>W_hh^T is one transposed view per direction, not one per step, and it collects its
+ *       products ({@link Tensor#collectProductGradients}): its gradient, sum over the steps of
+ *       h_{t-1}^T dgates_t, is one gemm over all T*B rows at the end instead of T gemms of B rows
+ *       each followed by an addition of an [H, G*H] tensor; it is transposed back once.</li>
  *   <li>Each step reads its slice of the projections through a chunk of about sqrt(T) steps
  *       ({@link #stepInputs}). The backward of a slice ({@code select}/{@code narrow}) is a zero
  *       tensor of the sliced tensor's full size with the gradient written into the window, so
@@ -154,7 +156,8 @@ public abstract class Recurrent extends Module {
     private Tensor runDirection(Tensor projected, int k, int d, Tensor[] masks, Tensor[] state) {
         int b = projected.size(0), t = projected.size(1);
         Tensor[] xs = stepInputs(projected);                           // T x [B, G*H]
-        Tensor weightHhT = weightHh[k][d].t();                         // [H, G*H], one view for all steps
+        // [H, G*H], one view for all steps; its gradient sum_t h_{t-1}^T dgates_t as one gemm at the end
+        Tensor weightHhT = weightHh[k][d].t().collectProductGradients();
         Tensor h = Tensor.zeros(backend, b, hiddenSize);
         Tensor c = Tensor.zeros(backend, b, hiddenSize);
         Tensor[] outs = new Tensor[t];
