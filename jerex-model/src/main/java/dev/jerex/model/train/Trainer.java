@@ -71,10 +71,10 @@ public final class Trainer {
         Backend backend = Backends.create(config.backend(), config.threads());
         DatasetReader reader = new DatasetReader();
         Types types = reader.readTypes(config.types());
-        List<Document> train = reader.readDocuments(config.train(), types);
+        List<Document> train = DatasetReader.requireDocuments(config.train(), reader.readDocuments(config.train(), types));
         List<Document> dev;
         if (config.dev() != null) {
-            dev = reader.readDocuments(config.dev(), types);
+            dev = DatasetReader.requireDocuments(config.dev(), reader.readDocuments(config.dev(), types));
         } else {
             // Carve a dev split out of the training set, deterministically from the seed.
             int[] perm = new Rng(config.seed() ^ 0x5EEDL).permutation(train.size());
