@@ -176,18 +176,36 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     static Extraction extract(Extractor x, JsonNode item, String where) {
-        if (item.isTextual()) return x.extract(item.asText());
+        if (item.isTextual()) return x.extract(encodable(item.asText(), where + ": the text"));
         JsonNode tokens = item.isArray() ? item : item.get("tokens");
         if (tokens != null && tokens.isArray()) {
             List<String> list = new ArrayList<>();
             for (int i = 0; i < tokens.size(); i++) {
                 if (!tokens.get(i).isTextual()) throw new IllegalArgumentException(where + ": tokens[" + i + "] is not a string");
-                list.add(tokens.get(i).asText());
+                list.add(encodable(tokens.get(i).asText(), where + ": tokens[" + i + "]"));
             }
             return x.extractTokens(list);
         }
-        if (item.has("text") && item.get("text").isTextual()) return x.extract(item.get("text").asText());
+        if (item.has("text") && item.get("text").isTextual()) return x.extract(encodable(item.get("text").asText(), where + ": text"));
         throw new IllegalArgumentException(where + ": expected a string, a token list, {\"tokens\": [...]} or {\"text\": \"...\"}");
+    }
+
+    /**
+     * The string, unless it holds an unpaired UTF-16 surrogate: JSON may carry one as an escape
+     * ("\\ud800"), but the UTF-8 output cannot, so such an input is rejected here rather than
+     * failing the output stream later.
+     */
+    static String encodable(String s, String what) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException(what + " holds an unpaired UTF-16 surrogate \\u" + Integer.toHexString(c)
+                        + " at character " + i + ", which UTF-8 cannot encode");
+            }
+        }
+        return s;
     }
 
     static ObjectNode toJson(Extraction e) {

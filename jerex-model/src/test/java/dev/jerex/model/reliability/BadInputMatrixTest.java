@@ -306,6 +306,18 @@ class BadInputMatrixTest {
                     .failsNaming("bad-bytes-array.json", "Invalid UTF-8");
         }
 
+        /** JSON can escape half a surrogate pair, which UTF-8 output cannot carry: that line is skipped. */
+        @Test
+        void anEscapedUnpairedSurrogateCostsOnlyItsLine() throws IOException {
+            Path in = write("surrogate.jsonl", "\"Bob \\ud800 lives in Paris .\"\n[\"Bob\", \"\\udc00\"]\n\"" + SENTENCE
+                    + "\"\n\"\\ud83d\\ude00 paired is fine\"\n");
+            Cli run = predict(in);
+            assertThat(run.rc).isEqualTo(3);
+            assertThat(run.err).contains("surrogate.jsonl: line 1: the text holds an unpaired UTF-16 surrogate \\ud800 at character 4",
+                    "surrogate.jsonl: line 2: tokens[1] holds an unpaired", "2 lines processed, 2 skipped");
+            assertThat(outputLines(in)).extracting(n -> n.path("line").asInt()).containsExactly(3, 4);
+        }
+
         @Test
         void loneSurrogatesInAJavaStringAreWordsLikeAnyOther() {
             Extraction e = extractor.extract("Alice \ud800 Smith works\udc00 for Acme Corp .");
