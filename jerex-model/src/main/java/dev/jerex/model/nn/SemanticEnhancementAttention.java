@@ -4,10 +4,13 @@ import dev.jerex.nn.Module;
 import dev.jerex.nn.attention.Attention;
 import dev.jerex.nn.attention.MultiHeadAttention;
 import dev.jerex.nn.rnn.GRU;
+import dev.jerex.tensor.GradMode;
 import dev.jerex.tensor.Tensor;
+import dev.jerex.tensor.TensorScope;
 import dev.jerex.tensor.backend.Backend;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Semantic enhancement attention (MODEL.md, step 6): the context of a candidate span s is read
@@ -22,7 +25,8 @@ import java.util.List;
  * matrix Q K^T are computed once and shared by all its spans; only the mask differs per span.
  * The spans of a document then go through the softmax, the value product, the output
  * projection and the BiGRU together, as one batch, {@code chunk} spans at a time (to bound
- * memory: the masked weights are [chunk, heads, L, L]).
+ * memory: the masked weights are [chunk, heads, L, L]; without gradients each chunk's
+ * temporaries are released before the next chunk).
  */
 public final class SemanticEnhancementAttention extends Module {
     public final MultiHeadAttention attention;
@@ -74,11 +78,24 @@ public final class SemanticEnhancementAttention extends Module {
                     order[s] = filled + i;
                 }
                 filled += n;
-                parts.add(chunkContexts(scores, v, Tensor.of(backend, hidden, n, 1, 1, len), st, en, len));
+                Tensor hiddenMask = Tensor.of(backend, hidden, n, 1, 1, len);
+                parts.add(GradMode.isEnabled() ? chunkContexts(scores, v, hiddenMask, st, en, len)
+                        : releasingTemporaries(() -> chunkContexts(scores, v, hiddenMask, st, en, len)));
             }
         }
         Tensor all = parts.size() == 1 ? parts.get(0) : Tensor.concat(0, parts.toArray(new Tensor[0]));
         return all.indexSelect(order);
+    }
+
+    /**
+     * Without gradients (prediction) a chunk's temporaries, the [n, H, L, L] weights among them, go
+     * back to the pool as soon as its contexts are computed, so memory holds one chunk's, not every
+     * chunk's; training keeps them for the backward pass.
+     */
+    private static Tensor releasingTemporaries(Supplier<Tensor> chunk) {
+        try (TensorScope scope = TensorScope.open()) {
+            return scope.keep(chunk.get());
+        }
     }
 
     /** c(s) for n spans of one document of length L. */
