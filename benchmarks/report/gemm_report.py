@@ -11,29 +11,19 @@ shapes. --novector adds the tensorJava times of a run with -Djerex.noVectorApi=t
 Python 3 standard library only.
 """
 import argparse
-import json
 import statistics
 import sys
 
+import jmh_json
+
 VARIANTS = ("rawCblas", "tensorOpenBlas", "tensorJava")
-TO_MS = {"ns/op": 1e-6, "us/op": 1e-3, "ms/op": 1.0, "s/op": 1e3}
 
 
 def medians(path):
     """{shape: {variant: median ms}} from a JMH JSON file (average-time or sample mode)."""
-    with open(path) as f:
-        runs = json.load(f)
     out = {}
-    for run in runs:
-        variant = run["benchmark"].rsplit(".", 1)[-1]
-        shape = run["params"]["shape"]
-        metric = run["primaryMetric"]
-        scale = TO_MS[metric["scoreUnit"]]
-        if "rawData" in metric and metric["rawData"]:
-            values = [v for fork in metric["rawData"] for v in fork]
-        else:  # sample mode: rawDataHistogram [[[value, count], ...] per iteration] per fork
-            values = [v for fork in metric["rawDataHistogram"] for it in fork for v, n in it for _ in range(int(n))]
-        out.setdefault(shape, {})[variant] = statistics.median(values) * scale
+    for run in jmh_json.load(path):
+        out.setdefault(run["params"]["shape"], {})[jmh_json.method(run)] = jmh_json.median_ms(run)
     return out
 
 

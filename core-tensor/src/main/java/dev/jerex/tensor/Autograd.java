@@ -1,5 +1,6 @@
 package dev.jerex.tensor;
 
+import dev.jerex.tensor.backend.BinaryOp;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,40 +59,94 @@ final class Autograd {
                             + " (pass retainGraph = true to the first backward)");
                 }
                 long t0 = Profiler.enabled() ? System.nanoTime() : 0;
-                Tensor[] parentGrads = node.backwardFn.apply(g);
-                if (t0 != 0) Profiler.addBackward(node.section, System.nanoTime() - t0);
-                Tensor[] parents = node.parents;
-                for (int i = 0; i < parents.length; i++) {
-                    Tensor p = parents[i];
-                    Tensor pg = parentGrads[i];
-                    if (p == null || pg == null || !p.requiresGrad) {
-                        if (pg != null) releaseIfUnused(pg, storageRefs);
-                        continue;
-                    }
-                    if (!Arrays.equals(pg.shapeRef(), p.shapeRef())) {
-                        throw new IllegalStateException("backward of " + node.op + ": gradient for input " + i + " has shape "
-                                + Shape.str(pg.shapeRef()) + " but the input has shape " + Shape.str(p.shapeRef()));
-                    }
-                    Tensor previous = grads.get(p);
-                    if (previous == null) {
-                        put(grads, storageRefs, p, pg);
-                    } else {
-                        Tensor sum = previous.add(pg);
-                        remove(grads, storageRefs, p);
-                        put(grads, storageRefs, p, sum);
-                        releaseIfUnused(previous, storageRefs);
-                        releaseIfUnused(pg, storageRefs);
-                    }
+                if (node.windowInParent != null) {
+                    addIntoWindow(node, g, grads, storageRefs);
+                } else {
+                    accumulate(node, node.backwardFn.apply(g), grads, storageRefs);
                 }
+                if (t0 != 0) Profiler.addBackward(node.section, System.nanoTime() - t0);
                 remove(grads, storageRefs, node);
                 releaseIfUnused(g, storageRefs);
                 if (!retainGraph) {
                     node.backwardFn = null;
+                    node.windowInParent = null;
                     node.parents = new Tensor[0];   // drops saved inputs; still not a leaf, so a second backward fails clearly
                 }
             }
         }
         return new Gradients(leafGrads);
+    }
+
+    /** Adds each parent's gradient to what that parent has received so far (a tensor used twice receives the sum). */
+    private static void accumulate(Tensor node, Tensor[] parentGrads, Map<Tensor, Tensor> grads, Map<Storage, Integer> storageRefs) {
+        Tensor[] parents = node.parents;
+        for (int i = 0; i < parents.length; i++) {
+            Tensor p = parents[i];
+            Tensor pg = parentGrads[i];
+            if (p == null || pg == null || !p.requiresGrad) {
+                if (pg != null) releaseIfUnused(pg, storageRefs);
+                continue;
+            }
+            if (!Arrays.equals(pg.shapeRef(), p.shapeRef())) {
+                throw new IllegalStateException("backward of " + node.op + ": gradient for input " + i + " has shape "
+                        + Shape.str(pg.shapeRef()) + " but the input has shape " + Shape.str(p.shapeRef()));
+            }
+            Tensor previous = grads.get(p);
+            if (previous == null) {
+                put(grads, storageRefs, p, pg);
+            } else if (owned(previous, storageRefs) && previous.isContiguous() && previous.storage() != pg.storage()) {
+                addInPlace(previous, pg);
+                releaseIfUnused(pg, storageRefs);
+            } else {
+                Tensor sum = previous.add(pg);
+                remove(grads, storageRefs, p);
+                put(grads, storageRefs, p, sum);
+                releaseIfUnused(previous, storageRefs);
+                releaseIfUnused(pg, storageRefs);
+            }
+        }
+    }
+
+    /**
+     * The backward of a slicing view (narrow, select): g goes straight into its window of the
+     * parent's gradient, which is created (zeros) on the first slice and owned by the engine, so
+     * T slices of one tensor cost one parent-sized tensor and T window-sized additions.
+     */
+    private static void addIntoWindow(Tensor node, Tensor g, Map<Tensor, Tensor> grads, Map<Storage, Integer> storageRefs) {
+        Tensor p = node.parents[0];
+        if (p == null || !p.requiresGrad) return;
+        Tensor acc = grads.get(p);
+        boolean zeros = acc == null;
+        if (acc == null || !owned(acc, storageRefs)) {
+            Tensor fresh = acc == null ? Tensor.zeros(p.backend(), p.shapeRef()) : Tensor.empty(p.backend(), p.shapeRef());
+            if (acc != null) {
+                ShapeOps.copyInto(acc, fresh);
+                remove(grads, storageRefs, p);
+                releaseIfUnused(acc, storageRefs);
+            }
+            put(grads, storageRefs, p, fresh);
+            acc = fresh;
+        }
+        Tensor window = node.windowInParent.apply(acc);
+        if (zeros) ShapeOps.copyInto(g, window);
+        else addInPlace(window, g);
+    }
+
+    /** Whether a gradient's storage belongs to it alone (so it may be updated in place). */
+    private static boolean owned(Tensor g, Map<Storage, Integer> refs) {
+        return refs.getOrDefault(g.storage(), 0) == 1;
+    }
+
+    /** dst += src, where dst may be a strided view. No graph. */
+    private static void addInPlace(Tensor dst, Tensor src) {
+        if (dst.isContiguous()) {
+            dst.backend().binary(BinaryOp.ADD, 0f, dst.shapeRef(), dst.storage(), dst.offset(), dst.stridesRef(),
+                    src.storage(), src.offset(), src.stridesRef(), dst.storage(), dst.offset());
+        } else {
+            Tensor sum = dst.add(src);
+            ShapeOps.copyInto(sum, dst);
+            sum.storage().release();
+        }
     }
 
     private static void put(Map<Tensor, Tensor> grads, Map<Storage, Integer> refs, Tensor node, Tensor g) {

@@ -1,7 +1,9 @@
 package dev.jerex.tensor;
 
+import dev.jerex.tensor.backend.Backend;
+
 /**
- * Neural-network functions with fused kernels (softmax, layer norm) and the numerically stable
+ * Neural-network functions with fused kernels (softmax, layer norm, the GRU and LSTM cells) and the numerically stable
  * losses. Each fused op has its own hand-written backward and its own gradient check.
  */
 public final class NnOps {
@@ -54,6 +56,81 @@ public final class NnOps {
                     gyc.storage(), gyc.offset(), gx.storage(), 0, gGamma.storage(), gBeta.storage(), rows, cols);
             return new Tensor[] {gx, gGamma.reshape(gamma.shapeRef()), gBeta.reshape(beta.shapeRef())};
         }, xc, gc, bc);
+    }
+
+    /**
+     * One GRU step, fused (PyTorch's formulation and gate order r, z, n):
+     * <pre>
+     * r = sigmoid(xr + hr),  z = sigmoid(xz + hz),  n = tanh(xn + r hn),  h' = n + z (h - n)
+     * </pre>
+     * One pass over the gates forward and one backward, instead of about ten element-wise ops
+     * with their temporaries (the recurrence of a BiGRU over many short sequences, as in SEA,
+     * spends much of its time there).
+     *
+     * @param xt [B, 3H] the input's projection x_t W_ih^T + b_ih (rows may be strided, e.g. a
+     *           time step of [B, T, 3H])
+     * @param hh [B, 3H] the state's projection h W_hh^T + b_hh
+     * @param h  [B, H]  the previous state
+     * @return h' [B, H]
+     */
+    public static Tensor gruCell(Tensor xt, Tensor hh, Tensor h) {
+        if (h.dim() != 2 || xt.dim() != 2 || hh.dim() != 2 || xt.size(0) != h.size(0) || hh.size(0) != h.size(0)
+                || xt.size(1) != 3 * h.size(1) || hh.size(1) != 3 * h.size(1)) {
+            throw new IllegalArgumentException("gruCell: xt " + Shape.str(xt.shapeRef()) + ", hh " + Shape.str(hh.shapeRef())
+                    + " and h " + Shape.str(h.shapeRef()) + " are not [B, 3H], [B, 3H], [B, H]");
+        }
+        ElementwiseOps.sameBackend("gruCell", xt, hh);
+        ElementwiseOps.sameBackend("gruCell", xt, h);
+        int rows = h.size(0), hidden = h.size(1);
+        Tensor xr = xt.stridesRef()[1] == 1 ? xt : ShapeOps.contiguous(xt);   // rows may be strided, elements not
+        Tensor hhc = ShapeOps.contiguous(hh), hc = ShapeOps.contiguous(h);
+        Backend backend = h.backend();
+        Tensor next = Tensor.empty(backend, rows, hidden), gates = Tensor.empty(backend, rows, 3 * hidden);
+        backend.gruCell(xr.storage(), xr.offset(), xr.stridesRef()[0], hhc.storage(), hhc.offset(), hc.storage(), hc.offset(),
+                next.storage(), gates.storage(), rows, hidden);
+        return next.recordOp("gru_cell", g -> {
+            Tensor gc = ShapeOps.contiguous(g);
+            Tensor gxt = Tensor.empty(backend, rows, 3 * hidden), ghh = Tensor.empty(backend, rows, 3 * hidden);
+            Tensor gh = Tensor.empty(backend, rows, hidden);
+            backend.gruCellBackward(gates.storage(), hhc.storage(), hhc.offset(), hc.storage(), hc.offset(), gc.storage(), gc.offset(),
+                    gxt.storage(), ghh.storage(), gh.storage(), rows, hidden);
+            return new Tensor[] {gxt, ghh, gh};
+        }, xr, hhc, hc);
+    }
+
+    /**
+     * One LSTM step, fused (PyTorch's formulation and gate order i, f, g, o):
+     * <pre>
+     * [i f g o] = xt + hh,  i, f, o = sigmoid(.),  g = tanh(.),  c' = f c + i g,  h' = o tanh(c')
+     * </pre>
+     *
+     * @param xt [B, 4H] the input's projection x_t W_ih^T + b_ih + b_hh (rows may be strided)
+     * @param hh [B, 4H] the state's projection h W_hh^T
+     * @param c  [B, H]  the previous cell
+     * @return [B, 2H] = (h', c'); take them apart with narrow (whose gradients land in place)
+     */
+    public static Tensor lstmCell(Tensor xt, Tensor hh, Tensor c) {
+        if (c.dim() != 2 || xt.dim() != 2 || hh.dim() != 2 || xt.size(0) != c.size(0) || hh.size(0) != c.size(0)
+                || xt.size(1) != 4 * c.size(1) || hh.size(1) != 4 * c.size(1)) {
+            throw new IllegalArgumentException("lstmCell: xt " + Shape.str(xt.shapeRef()) + ", hh " + Shape.str(hh.shapeRef())
+                    + " and c " + Shape.str(c.shapeRef()) + " are not [B, 4H], [B, 4H], [B, H]");
+        }
+        ElementwiseOps.sameBackend("lstmCell", xt, hh);
+        ElementwiseOps.sameBackend("lstmCell", xt, c);
+        int rows = c.size(0), hidden = c.size(1);
+        Tensor xr = xt.stridesRef()[1] == 1 ? xt : ShapeOps.contiguous(xt);
+        Tensor hhc = ShapeOps.contiguous(hh), cc = ShapeOps.contiguous(c);
+        Backend backend = c.backend();
+        Tensor out = Tensor.empty(backend, rows, 2 * hidden), act = Tensor.empty(backend, rows, 5 * hidden);
+        backend.lstmCell(xr.storage(), xr.offset(), xr.stridesRef()[0], hhc.storage(), hhc.offset(), cc.storage(), cc.offset(),
+                out.storage(), act.storage(), rows, hidden);
+        return out.recordOp("lstm_cell", g -> {
+            Tensor gc = ShapeOps.contiguous(g);
+            Tensor gGates = Tensor.empty(backend, rows, 4 * hidden), gPrev = Tensor.empty(backend, rows, hidden);
+            backend.lstmCellBackward(act.storage(), cc.storage(), cc.offset(), gc.storage(), gc.offset(), gGates.storage(), gPrev.storage(),
+                    rows, hidden);
+            return new Tensor[] {gGates, gGates, gPrev};   // xt and hh enter as a sum: the same gradient
+        }, xr, hhc, cc);
     }
 
     /**

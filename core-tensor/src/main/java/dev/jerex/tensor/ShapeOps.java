@@ -1,6 +1,7 @@
 package dev.jerex.tensor;
 
 import java.util.Arrays;
+import java.util.function.UnaryOperator;
 
 /**
  * Shape operations. Most are views (no data moves): reshape of a contiguous tensor, permute,
@@ -128,12 +129,8 @@ final class ShapeOps {
         int[] shape = inShape.clone();
         shape[a] = length;
         Tensor out = x.view(x.offset() + start * x.stridesRef()[a], shape, x.stridesRef());
-        return out.recordOp("narrow", g -> {
-            Tensor gx = Tensor.zeros(x.backend(), inShape);
-            Tensor window = gx.view(start * gx.stridesRef()[a], shape, gx.stridesRef());
-            copyInto(g, window);
-            return new Tensor[] {gx};
-        }, x);
+        UnaryOperator<Tensor> window = gx -> gx.view(gx.offset() + start * gx.stridesRef()[a], shape, gx.stridesRef());
+        return slice(out, "narrow", window, x);
     }
 
     /**
@@ -153,14 +150,27 @@ final class ShapeOps {
             strides[j++] = inStrides[i];
         }
         Tensor out = x.view(x.offset() + index * inStrides[a], shape, strides);
-        return out.recordOp("select", g -> {
-            Tensor gx = Tensor.zeros(x.backend(), inShape);
+        UnaryOperator<Tensor> window = gx -> {
             int[] gStrides = gx.stridesRef();
             int[] windowStrides = new int[shape.length];
             for (int i = 0, j = 0; i < inShape.length; i++) if (i != a) windowStrides[j++] = gStrides[i];
-            copyInto(g, gx.view(index * gStrides[a], shape, windowStrides));
+            return gx.view(gx.offset() + index * gStrides[a], shape, windowStrides);
+        };
+        return slice(out, "select", window, x);
+    }
+
+    /**
+     * Records a slicing view: dx = zeros with g written into the slice's window. Autograd uses
+     * the window directly to add g into x's gradient in place ({@link Tensor#windowInParent}).
+     */
+    private static Tensor slice(Tensor out, String op, UnaryOperator<Tensor> window, Tensor x) {
+        out.recordOp(op, g -> {
+            Tensor gx = Tensor.zeros(x.backend(), x.shapeRef());
+            copyInto(g, window.apply(gx));
             return new Tensor[] {gx};
         }, x);
+        if (out.requiresGrad) out.windowInParent = window;
+        return out;
     }
 
     /** Writes src's values into the (possibly strided) view dst. No graph. */

@@ -32,6 +32,13 @@ public final class Tensor {
     BackwardFunction backwardFn;   // gradient of the op w.r.t. each parent, given this tensor's gradient
     String op;                     // the op's name, for error messages and graph printing
     String section;                // the Profiler section the op ran in (for backward timing)
+    /**
+     * For a slicing view (narrow, select): maps a gradient of the parent's shape to the view of it
+     * where this tensor's gradient belongs, so that autograd adds into that window in place
+     * instead of building a parent-sized tensor per slice (T slices of [B, T, C] would otherwise
+     * cost T full-size zero-fills and additions).
+     */
+    java.util.function.UnaryOperator<Tensor> windowInParent;
 
     /** Given the gradient of the loss w.r.t. an op's output, the gradients w.r.t. its inputs. */
     @FunctionalInterface

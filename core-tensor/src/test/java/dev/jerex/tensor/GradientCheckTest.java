@@ -140,6 +140,24 @@ class GradientCheckTest {
         GradCheck.check("reshape_of_transposed", x -> x[0].t().reshape(-1).exp(), rand(b, 8, 3, 4));
     }
 
+    /**
+     * Slices add their gradients into windows of the parent's gradient in place (Autograd):
+     * overlapping slices, slices of a transposed view, of a slice, and a parent that also gets a
+     * whole-tensor gradient before and after its slices do.
+     */
+    @ParameterizedTest @MethodSource(BACKENDS)
+    void manySlicesOfOneTensor(Backend b) {
+        GradCheck.check("slices", x -> {
+            Tensor a = x[0];
+            Tensor out = a.exp().sum(1, false);                          // whole-tensor gradient first
+            for (int t = 0; t < 4; t++) out = out.add(a.select(1, t).mul((float) (t + 1)));
+            out = out.add(a.narrow(1, 1, 3).sum(1, false).tanh());        // overlaps the selects
+            out = out.add(a.transpose(0, 2).select(1, 2).t().mul(0.5f));      // a slice of a transposed view
+            out = out.add(a.narrow(1, 0, 3).select(1, 1).sigmoid());     // a slice of a slice
+            return out.mul(a.select(1, 3));                              // a slice used in a product
+        }, rand(b, 10, 2, 4, 3));
+    }
+
     @ParameterizedTest @MethodSource(BACKENDS)
     void concatAndStack(Backend b) {
         GradCheck.check("concat", x -> Tensor.concat(1, x[0], x[1].exp(), x[0]), rand(b, 1, 2, 2, 3), rand(b, 2, 2, 3, 3));
@@ -171,6 +189,17 @@ class GradientCheckTest {
         GradCheck.check("softmax_last", x -> x[0].softmax(-1), rand(b, 1, 2, 3, 5));
         GradCheck.check("softmax_middle", x -> x[0].softmax(1), rand(b, 2, 2, 3, 5));
         GradCheck.check("log_softmax", x -> x[0].logSoftmax(-1), rand(b, 3, 4, 5));
+    }
+
+    @ParameterizedTest @MethodSource(BACKENDS)
+    void gruCell(Backend b) {
+        // xt as time step 1 of a [B, T, 3H] tensor (strided rows), as the recurrent layers pass it
+        GradCheck.check("gru_cell", x -> NnOps.gruCell(x[0].select(1, 1), x[1], x[2]), rand(b, 1, 3, 2, 6), rand(b, 2, 3, 6), rand(b, 3, 3, 2));
+    }
+
+    @ParameterizedTest @MethodSource(BACKENDS)
+    void lstmCell(Backend b) {
+        GradCheck.check("lstm_cell", x -> NnOps.lstmCell(x[0].select(1, 1), x[1], x[2]), rand(b, 4, 3, 2, 8), rand(b, 5, 3, 8), rand(b, 6, 3, 2));
     }
 
     @ParameterizedTest @MethodSource(BACKENDS)

@@ -107,6 +107,55 @@ public interface Backend {
                            Storage gy, int gyOffset, Storage gx, int gxOffset,
                            Storage ggamma, Storage gbeta, int rows, int cols);
 
+    // ---- recurrent cells --------------------------------------------------------------------------
+
+    /**
+     * One GRU step (PyTorch's gate order r, z, n) on rows: xt [rows, 3H] = x_t W_ih^T + b_ih with
+     * row stride {@code xtStride}, hh [rows, 3H] = h W_hh^T + b_hh and h [rows, H] contiguous:
+     * <pre>
+     * r = sigmoid(xr + hr),  z = sigmoid(xz + hz),  n = tanh(xn + r hn),  h' = n + z (h - n)
+     * </pre>
+     * Writes h' [rows, H] and saves gates [rows, 3H] = (r, z, n) for the backward (both from 0).
+     */
+    void gruCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage h, int hOffset,
+                 Storage hNext, Storage gates, int rows, int hidden);
+
+    /**
+     * Backward of {@link #gruCell}, given gh' = d h' [rows, H]:
+     * <pre>
+     * dn = gh' (1 - z),  dz = gh' (h - n),  a = dn (1 - n^2),  dr = a hn
+     * gxt = [dr r (1 - r), dz z (1 - z), a]     ghh = [same, same, a r]     gh = gh' z
+     * </pre>
+     * gh is only the direct path; the path through hh = h W_hh^T is the caller's gemm. gxt, ghh
+     * [rows, 3H] and gh [rows, H] are written from 0.
+     */
+    void gruCellBackward(Storage gates, Storage hh, int hhOffset, Storage h, int hOffset, Storage ghNext, int ghNextOffset,
+                         Storage gxt, Storage ghh, Storage gh, int rows, int hidden);
+
+    /**
+     * One LSTM step (PyTorch's gate order i, f, g, o) on rows: xt [rows, 4H] = x_t W_ih^T + b_ih
+     * + b_hh with row stride {@code xtStride}, hh [rows, 4H] = h W_hh^T and c [rows, H] contiguous:
+     * <pre>
+     * [i f g o] = xt + hh,  i, f, o = sigmoid(.),  g = tanh(.),  c' = f c + i g,  h' = o tanh(c')
+     * </pre>
+     * Writes out [rows, 2H] = (h', c') and saves act [rows, 5H] = (i, f, g, o, tanh c') for the
+     * backward (both from 0).
+     */
+    void lstmCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage c, int cOffset,
+                  Storage out, Storage act, int rows, int hidden);
+
+    /**
+     * Backward of {@link #lstmCell}, given gOut = (dh', dc') [rows, 2H]:
+     * <pre>
+     * dc = dc' + dh' o (1 - tanh^2 c')
+     * gGates = [dc g i (1 - i), dc c f (1 - f), dc i (1 - g^2), dh' tanh(c') o (1 - o)]   (the gradient of xt and of hh)
+     * gc = dc f
+     * </pre>
+     * gGates [rows, 4H] and gc [rows, H] are written from 0.
+     */
+    void lstmCellBackward(Storage act, Storage c, int cOffset, Storage gOut, int gOutOffset, Storage gGates, Storage gc,
+                          int rows, int hidden);
+
     // ---- indexing ---------------------------------------------------------------------------------
 
     /** dst[i, :] = src[index[i], :] for rows of length {@code rowLength}. */

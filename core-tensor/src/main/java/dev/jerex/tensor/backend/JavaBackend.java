@@ -24,6 +24,8 @@ public class JavaBackend implements Backend {
     private static final int PARALLEL_GRAIN = 1 << 15;
     /** Floats per bulk transfer between a buffer and a scratch array (8 KiB: stays in L1). */
     static final int CHUNK = 2048;
+    /** exp, sigmoid, tanh and GELU over chunks: with the Vector API when the JVM has it. */
+    static final ChunkMath MATH = ChunkMath.best();
     /** Per-thread scratch arrays, by slot; grown on demand (rows longer than CHUNK). */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[6][CHUNK]);
 
@@ -212,15 +214,15 @@ public class JavaBackend implements Backend {
     /** v[i] = f(v[i]) for i < len: {@link #apply(UnaryOp, float, float)} with the switch hoisted. */
     static void applyAll(UnaryOp op, float p, float[] v, int len) {
         switch (op) {
-            case EXP: for (int i = 0; i < len; i++) v[i] = (float) exp(v[i]); break;
-            case TANH: for (int i = 0; i < len; i++) v[i] = tanh(v[i]); break;
-            case SIGMOID: for (int i = 0; i < len; i++) v[i] = sigmoid(v[i]); break;
+            case EXP: MATH.exp(v, len); break;
+            case TANH: MATH.tanh(v, len); break;
+            case SIGMOID: MATH.sigmoid(v, len); break;
             case NEG: for (int i = 0; i < len; i++) v[i] = -v[i]; break;
             case RELU: for (int i = 0; i < len; i++) v[i] = v[i] > 0 ? v[i] : 0f; break;
             case ADD_SCALAR: for (int i = 0; i < len; i++) v[i] += p; break;
             case MUL_SCALAR: for (int i = 0; i < len; i++) v[i] *= p; break;
             case RSUB_SCALAR: for (int i = 0; i < len; i++) v[i] = p - v[i]; break;
-            case GELU: for (int i = 0; i < len; i++) v[i] = gelu(v[i]); break;
+            case GELU: MATH.gelu(v, len); break;
             default: for (int i = 0; i < len; i++) v[i] = apply(op, p, v[i]);
         }
     }
@@ -267,7 +269,7 @@ public class JavaBackend implements Backend {
                         if (ys == null) {
                             for (int i = 0; i < len; i++) g[i] *= geluDerivative(xv[i]);
                         } else {
-                            for (int i = 0; i < len; i++) g[i] *= geluDerivativeFromOutput(xv[i], yv[i]);
+                            MATH.geluBackward(xv, yv, g, len);
                         }
                         break;
                     default: for (int i = 0; i < len; i++) g[i] *= derivative(op, p, xv[i], yv[i]);
@@ -297,8 +299,8 @@ public class JavaBackend implements Backend {
         }
     }
 
-    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
-    private static final double INV_SQRT_2 = 1.0 / Math.sqrt(2);
+    static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
+    static final double INV_SQRT_2 = 1.0 / Math.sqrt(2);
 
     static float sigmoid(float x) {
         // exp of -|x| <= 0 never overflows: sigmoid(x) = 1 / (1 + e), sigmoid(-x) = e / (1 + e).
@@ -309,8 +311,8 @@ public class JavaBackend implements Backend {
         return (float) (Math.max(e, 1 - negative) / (1.0 + e));
     }
 
-    private static final double LOG2E = 1.4426950408889634;
-    private static final double LN2_HI = 0.6931471803691238, LN2_LO = 1.9082149292705877e-10;   // fdlibm's split of ln 2
+    static final double LOG2E = 1.4426950408889634;
+    static final double LN2_HI = 0.6931471803691238, LN2_LO = 1.9082149292705877e-10;   // fdlibm's split of ln 2
 
     /**
      * e^x to float precision (relative error below 1e-8), about 2.5x faster than Math.exp here:
@@ -594,6 +596,125 @@ public class JavaBackend implements Backend {
                     for (int c = 0; c < cols; c++) g[c] = (float) (yv[c] * (g[c] - dot));
                 }
                 gxs.put(gxOffset + r * cols, g, 0, cols);
+            }
+        });
+    }
+
+    @Override
+    public void gruCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage h, int hOffset,
+                        Storage hNext, Storage gates, int rows, int hidden) {
+        FloatBuffer xs = buf(xt), hhs = buf(hh), hs = buf(h), outs = buf(hNext), gs = buf(gates);
+        int g3 = 3 * hidden;
+        parallelFor(rows, hidden * 40, (from, to) -> {
+            float[] x = scratch(0, g3), a = scratch(1, g3), hp = scratch(2, hidden), gate = scratch(3, g3), out = scratch(4, hidden);
+            for (int r = from; r < to; r++) {
+                xs.get(xtOffset + r * xtStride, x, 0, g3);
+                hhs.get(hhOffset + r * g3, a, 0, g3);
+                hs.get(hOffset + r * hidden, hp, 0, hidden);
+                for (int j = 0; j < hidden; j++) {
+                    float rg = sigmoid(x[j] + a[j]);
+                    float z = sigmoid(x[hidden + j] + a[hidden + j]);
+                    float n = tanh(x[2 * hidden + j] + rg * a[2 * hidden + j]);
+                    out[j] = n + z * (hp[j] - n);
+                    gate[j] = rg;
+                    gate[hidden + j] = z;
+                    gate[2 * hidden + j] = n;
+                }
+                outs.put(r * hidden, out, 0, hidden);
+                gs.put(r * g3, gate, 0, g3);
+            }
+        });
+    }
+
+    @Override
+    public void gruCellBackward(Storage gates, Storage hh, int hhOffset, Storage h, int hOffset, Storage ghNext, int ghNextOffset,
+                                Storage gxt, Storage ghh, Storage gh, int rows, int hidden) {
+        FloatBuffer gs = buf(gates), hhs = buf(hh), hs = buf(h), gns = buf(ghNext), gxs = buf(gxt), ghhs = buf(ghh), ghs = buf(gh);
+        int g3 = 3 * hidden;
+        parallelFor(rows, hidden * 30, (from, to) -> {
+            float[] gate = scratch(0, g3), hn = scratch(1, hidden), hp = scratch(2, hidden), g = scratch(3, hidden);
+            float[] dx = scratch(4, g3), dhh = scratch(5, g3);
+            for (int r = from; r < to; r++) {
+                gs.get(r * g3, gate, 0, g3);
+                hhs.get(hhOffset + r * g3 + 2 * hidden, hn, 0, hidden);
+                hs.get(hOffset + r * hidden, hp, 0, hidden);
+                gns.get(ghNextOffset + r * hidden, g, 0, hidden);
+                for (int j = 0; j < hidden; j++) {
+                    float rg = gate[j], z = gate[hidden + j], n = gate[2 * hidden + j];
+                    float dn = g[j] * (1f - z);
+                    float dz = g[j] * (hp[j] - n);
+                    float a = dn * (1f - n * n);
+                    float dr = a * hn[j] * rg * (1f - rg);
+                    float dzp = dz * z * (1f - z);
+                    dx[j] = dr;
+                    dx[hidden + j] = dzp;
+                    dx[2 * hidden + j] = a;
+                    dhh[j] = dr;
+                    dhh[hidden + j] = dzp;
+                    dhh[2 * hidden + j] = a * rg;
+                    hp[j] = g[j] * z;   // gh, reusing h's array
+                }
+                gxs.put(r * g3, dx, 0, g3);
+                ghhs.put(r * g3, dhh, 0, g3);
+                ghs.put(r * hidden, hp, 0, hidden);
+            }
+        });
+    }
+
+    @Override
+    public void lstmCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage c, int cOffset,
+                         Storage out, Storage act, int rows, int hidden) {
+        FloatBuffer xs = buf(xt), hhs = buf(hh), cs = buf(c), outs = buf(out), as = buf(act);
+        int g4 = 4 * hidden;
+        parallelFor(rows, hidden * 60, (from, to) -> {
+            float[] x = scratch(0, g4), a = scratch(1, g4), cv = scratch(2, hidden), o2 = scratch(3, 2 * hidden), s = scratch(4, 5 * hidden);
+            for (int r = from; r < to; r++) {
+                xs.get(xtOffset + r * xtStride, x, 0, g4);
+                hhs.get(hhOffset + r * g4, a, 0, g4);
+                cs.get(cOffset + r * hidden, cv, 0, hidden);
+                for (int j = 0; j < hidden; j++) {
+                    float i = sigmoid(x[j] + a[j]);
+                    float f = sigmoid(x[hidden + j] + a[hidden + j]);
+                    float g = tanh(x[2 * hidden + j] + a[2 * hidden + j]);
+                    float o = sigmoid(x[3 * hidden + j] + a[3 * hidden + j]);
+                    float cNext = f * cv[j] + i * g;
+                    float t = tanh(cNext);
+                    o2[j] = o * t;
+                    o2[hidden + j] = cNext;
+                    s[j] = i;
+                    s[hidden + j] = f;
+                    s[2 * hidden + j] = g;
+                    s[3 * hidden + j] = o;
+                    s[4 * hidden + j] = t;
+                }
+                outs.put(r * 2 * hidden, o2, 0, 2 * hidden);
+                as.put(r * 5 * hidden, s, 0, 5 * hidden);
+            }
+        });
+    }
+
+    @Override
+    public void lstmCellBackward(Storage act, Storage c, int cOffset, Storage gOut, int gOutOffset, Storage gGates, Storage gc,
+                                 int rows, int hidden) {
+        FloatBuffer as = buf(act), cs = buf(c), gos = buf(gOut), ggs = buf(gGates), gcs = buf(gc);
+        parallelFor(rows, hidden * 30, (from, to) -> {
+            float[] s = scratch(0, 5 * hidden), cv = scratch(1, hidden), go = scratch(2, 2 * hidden), d = scratch(3, 4 * hidden);
+            for (int r = from; r < to; r++) {
+                as.get(r * 5 * hidden, s, 0, 5 * hidden);
+                cs.get(cOffset + r * hidden, cv, 0, hidden);
+                gos.get(gOutOffset + r * 2 * hidden, go, 0, 2 * hidden);
+                for (int j = 0; j < hidden; j++) {
+                    float i = s[j], f = s[hidden + j], g = s[2 * hidden + j], o = s[3 * hidden + j], t = s[4 * hidden + j];
+                    float dh = go[j];
+                    float dc = go[hidden + j] + dh * o * (1f - t * t);
+                    d[j] = dc * g * i * (1f - i);
+                    d[hidden + j] = dc * cv[j] * f * (1f - f);
+                    d[2 * hidden + j] = dc * i * (1f - g * g);
+                    d[3 * hidden + j] = dh * t * o * (1f - o);
+                    cv[j] = dc * f;   // gc, reusing c's array
+                }
+                ggs.put(r * 4 * hidden, d, 0, 4 * hidden);
+                gcs.put(r * hidden, cv, 0, hidden);
             }
         });
     }

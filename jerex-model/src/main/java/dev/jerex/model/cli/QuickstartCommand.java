@@ -33,7 +33,7 @@ final class QuickstartCommand implements Callable<Integer> {
         TrainConfig base = TrainConfig.defaults(data.resolve("conll04_train.json"), data.resolve("conll04_dev.json"),
                 data.resolve("conll04_types.json"), "minilm-l6", variant, out);
         TrainConfig config = new TrainConfig(base.train(), base.dev(), base.types(), base.encoder(), variant, epochs, 2, lr, 0.01, 0.1, 1.0,
-                42L, 100, 100, 10, 25, 0.1f, 0.4f, 0, 64, 0.1, maxDocs, false, false, common.backend, common.threads, out, false);
+                42L, 100, 100, 10, 25, 0.1f, 0.4f, 0, 0, 0.1, maxDocs, false, false, common.backend, common.threads, out, false);
         Trainer.Result r = new Trainer(config, System.out).run();
         System.out.printf(Locale.ROOT, "%nquickstart: %s, %d epoch(s), dev micro F1: NER %.2f, Rel %.2f, Rel+NEC %.2f (%.0f s)%n%n", variant, epochs,
                 r.lastDev().ner().micro().f1(), r.lastDev().rel().micro().f1(), r.lastDev().relNec().micro().f1(), r.seconds());

@@ -31,9 +31,9 @@ public record TrainConfig(
         if (devFraction < 0 || devFraction >= 1) throw new IllegalArgumentException("dev fraction must be in [0, 1)");
     }
 
-    /** SpERT's defaults for the given data and encoder; fusion heads 0 = d / 64. */
+    /** SpERT's defaults for the given data and encoder; fusion heads 0 = d / 64, SEA chunk 0 = sized automatically. */
     public static TrainConfig defaults(Path train, Path dev, Path types, String encoder, String variant, Path out) {
         return new TrainConfig(train, dev, types, encoder, variant, 20, 2, 5e-5, 0.01, 0.1, 1.0, 42L,
-                100, 100, 10, 25, 0.1f, 0.4f, 0, 64, 0.1, 0, false, true, "auto", 1, out, false);
+                100, 100, 10, 25, 0.1f, 0.4f, 0, 0, 0.1, 0, false, true, "auto", 1, out, false);
     }
 }

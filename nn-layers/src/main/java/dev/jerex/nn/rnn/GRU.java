@@ -1,5 +1,6 @@
 package dev.jerex.nn.rnn;
 
+import dev.jerex.tensor.NnOps;
 import dev.jerex.tensor.Tensor;
 import dev.jerex.tensor.backend.Backend;
 
@@ -26,12 +27,7 @@ public final class GRU extends Recurrent {
 
     @Override
     protected Tensor[] step(Tensor xt, Tensor h, Tensor c, Tensor weightHhT, Tensor biasHh) {
-        int hs = hiddenSize;
         Tensor hh = h.matmul(weightHhT).add(biasHh);                // [B, 3H]
-        Tensor rz = xt.narrow(1, 0, 2 * hs).add(hh.narrow(1, 0, 2 * hs)).sigmoid();
-        Tensor r = rz.narrow(1, 0, hs), z = rz.narrow(1, hs, hs);
-        Tensor n = xt.narrow(1, 2 * hs, hs).add(r.mul(hh.narrow(1, 2 * hs, hs))).tanh();
-        Tensor hNext = n.add(z.mul(h.sub(n)));
-        return new Tensor[] {hNext, null};
+        return new Tensor[] {NnOps.gruCell(xt, hh, h), null};      // the gates above, fused
     }
 }

@@ -1,5 +1,6 @@
 package dev.jerex.nn.rnn;
 
+import dev.jerex.tensor.NnOps;
 import dev.jerex.tensor.Tensor;
 import dev.jerex.tensor.backend.Backend;
 
@@ -27,12 +28,7 @@ public final class LSTM extends Recurrent {
     @Override
     protected Tensor[] step(Tensor xt, Tensor h, Tensor c, Tensor weightHhT, Tensor biasHh) {
         int hs = hiddenSize;
-        Tensor gates = xt.add(h.matmul(weightHhT));                 // [B, 4H]
-        Tensor sig = gates.sigmoid();                                   // i, f, o read from here
-        Tensor i = sig.narrow(1, 0, hs), f = sig.narrow(1, hs, hs), o = sig.narrow(1, 3 * hs, hs);
-        Tensor g = gates.narrow(1, 2 * hs, hs).tanh();
-        Tensor cNext = f.mul(c).add(i.mul(g));
-        Tensor hNext = o.mul(cNext.tanh());
-        return new Tensor[] {hNext, cNext};
+        Tensor hc = NnOps.lstmCell(xt, h.matmul(weightHhT), c);      // [B, 2H] = (h', c'): the gates above, fused
+        return new Tensor[] {hc.narrow(1, 0, hs), hc.narrow(1, hs, hs)};
     }
 }

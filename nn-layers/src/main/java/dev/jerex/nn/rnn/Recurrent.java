@@ -75,8 +75,39 @@ public abstract class Recurrent extends Module {
      * @param lengths real length of each sequence (null: all T)
      */
     public Output forward(Tensor x, int[] lengths) {
-        int b = x.size(0), t = x.size(1);
         if (x.size(2) != inputSize) throw new IllegalArgumentException(getClass().getSimpleName() + ": input size " + x.size(2) + ", expected " + inputSize);
+        return run(x, null, lengths);
+    }
+
+    /**
+     * A one-layer network run from its input projections x W_ih^T + b_ih, given per direction as
+     * [B, T, G*H]. For callers that fold a linear map A into W_ih: (x A^T) W_ih^T = x (W_ih A)^T,
+     * one gemm instead of two (see {@link #inputWeight}).
+     */
+    public Output forwardProjected(Tensor[] projected, int[] lengths) {
+        if (layers != 1) throw new IllegalStateException(getClass().getSimpleName() + ": forwardProjected needs one layer, not " + layers);
+        int dirs = bidirectional ? 2 : 1;
+        if (projected.length != dirs) throw new IllegalArgumentException(getClass().getSimpleName() + ": " + projected.length + " projections for " + dirs + " directions");
+        for (Tensor p : projected) {
+            if (p.dim() != 3 || p.size(2) != gates * hiddenSize) throw new IllegalArgumentException(getClass().getSimpleName() + ": projection of shape " + java.util.Arrays.toString(p.shape()) + ", expected [B, T, " + gates * hiddenSize + "]");
+        }
+        return run(null, projected, lengths);
+    }
+
+    /** W_ih of a layer and direction: [G*H, in]. */
+    public Tensor inputWeight(int layer, int direction) {
+        return weightIh[layer][direction];
+    }
+
+    /** b_ih of a layer and direction: [G*H]. */
+    public Tensor inputBias(int layer, int direction) {
+        return biasIh[layer][direction];
+    }
+
+    /** Runs all layers; layer 0 projects x itself or, with x null, takes the given projections. */
+    private Output run(Tensor x, Tensor[] firstProjections, int[] lengths) {
+        Tensor first = x != null ? x : firstProjections[0];
+        int b = first.size(0), t = first.size(1);
         Tensor[] masks = stepMasks(b, t, lengths);
         int dirs = bidirectional ? 2 : 1;
         Tensor[] hFinal = new Tensor[layers * dirs], cFinal = new Tensor[layers * dirs];
@@ -85,7 +116,8 @@ public abstract class Recurrent extends Module {
             Tensor[] outs = new Tensor[dirs];
             for (int d = 0; d < dirs; d++) {
                 Tensor[] state = new Tensor[2];
-                outs[d] = runDirection(input, k, d, masks, state);
+                Tensor projected = input != null ? projectInputs(input, k, d) : firstProjections[d];
+                outs[d] = runDirection(projected, k, d, masks, state);
                 hFinal[k * dirs + d] = state[0];
                 cFinal[k * dirs + d] = state[1];
             }
@@ -116,12 +148,12 @@ public abstract class Recurrent extends Module {
     }
 
     /**
-     * Runs layer k, direction d over all steps; returns outputs [B, T, H] and leaves the final
-     * hidden (and cell) state in state[0] (state[1]).
+     * Runs layer k, direction d over all steps from its input projections [B, T, G*H]; returns
+     * outputs [B, T, H] and leaves the final hidden (and cell) state in state[0] (state[1]).
      */
-    private Tensor runDirection(Tensor input, int k, int d, Tensor[] masks, Tensor[] state) {
-        int b = input.size(0), t = input.size(1);
-        Tensor[] xs = stepInputs(projectInputs(input, k, d));         // T x [B, G*H]
+    private Tensor runDirection(Tensor projected, int k, int d, Tensor[] masks, Tensor[] state) {
+        int b = projected.size(0), t = projected.size(1);
+        Tensor[] xs = stepInputs(projected);                           // T x [B, G*H]
         Tensor weightHhT = weightHh[k][d].t();                         // [H, G*H], one view for all steps
         Tensor h = Tensor.zeros(backend, b, hiddenSize);
         Tensor c = Tensor.zeros(backend, b, hiddenSize);

@@ -369,6 +369,36 @@ public final class CudaBackend implements Backend {
                 .i(n).f(beta1).f(beta2).f(eps).f(stepSize).f(denomScale).f(decay).i(decayBeforeUpdate ? 1 : 0));
     }
 
+    // ---- recurrent cells --------------------------------------------------------------------------
+
+    @Override
+    public void gruCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage h, int hOffset,
+                        Storage hNext, Storage gates, int rows, int hidden) {
+        kernels.launchElements("gru_cell", (long) rows * hidden, kernels.args().ptr(at(xt, xtOffset)).i(xtStride)
+                .ptr(at(hh, hhOffset)).ptr(at(h, hOffset)).ptr(at(hNext, 0)).ptr(at(gates, 0)).i(rows).i(hidden));
+    }
+
+    @Override
+    public void gruCellBackward(Storage gates, Storage hh, int hhOffset, Storage h, int hOffset, Storage ghNext, int ghNextOffset,
+                                Storage gxt, Storage ghh, Storage gh, int rows, int hidden) {
+        kernels.launchElements("gru_cell_backward", (long) rows * hidden, kernels.args().ptr(at(gates, 0)).ptr(at(hh, hhOffset))
+                .ptr(at(h, hOffset)).ptr(at(ghNext, ghNextOffset)).ptr(at(gxt, 0)).ptr(at(ghh, 0)).ptr(at(gh, 0)).i(rows).i(hidden));
+    }
+
+    @Override
+    public void lstmCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage c, int cOffset,
+                         Storage out, Storage act, int rows, int hidden) {
+        kernels.launchElements("lstm_cell", (long) rows * hidden, kernels.args().ptr(at(xt, xtOffset)).i(xtStride)
+                .ptr(at(hh, hhOffset)).ptr(at(c, cOffset)).ptr(at(out, 0)).ptr(at(act, 0)).i(rows).i(hidden));
+    }
+
+    @Override
+    public void lstmCellBackward(Storage act, Storage c, int cOffset, Storage gOut, int gOutOffset, Storage gGates, Storage gc,
+                                 int rows, int hidden) {
+        kernels.launchElements("lstm_cell_backward", (long) rows * hidden, kernels.args().ptr(at(act, 0)).ptr(at(c, cOffset))
+                .ptr(at(gOut, gOutOffset)).ptr(at(gGates, 0)).ptr(at(gc, 0)).i(rows).i(hidden));
+    }
+
     // ---- indexing ---------------------------------------------------------------------------------
 
     /** Checks that rows index[i] of length rowLength lie inside storage s from offset on (the GPU would not). */

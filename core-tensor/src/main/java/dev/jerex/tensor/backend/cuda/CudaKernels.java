@@ -34,7 +34,8 @@ final class CudaKernels {
             "rows.cu", List.of("softmax", "softmax_backward", "layer_norm", "layer_norm_backward_input",
                     "layer_norm_param_partials", "layer_norm_param_finish"),
             "index.cu", List.of("gather_rows", "scatter_add_rows", "range_max", "range_max_backward"),
-            "optim.cu", List.of("adamw"));
+            "optim.cu", List.of("adamw"),
+            "recurrent.cu", List.of("gru_cell", "gru_cell_backward", "lstm_cell", "lstm_cell_backward"));
 
     /** Threads per block of the element-wise kernels. */
     static final int ELEMENT_THREADS = 256;

@@ -42,6 +42,13 @@ __device__ __forceinline__ float java_max(float a, float b) {
     return a >= b ? a : b;
 }
 
+// sigmoid with exp's argument kept <= 0: no overflow for large |x|.
+__device__ __forceinline__ float sigmoid(float x) {
+    if (x >= 0.f) return 1.f / (1.f + expf(-x));
+    float e = expf(x);
+    return e / (1.f + e);
+}
+
 // Sum of v over all threads of the block (blockDim.x == ROW_THREADS); every thread gets it.
 // Shared-memory tree: step s adds the upper half [s, 2s) onto the lower half [0, s).
 __device__ double block_sum(double v) {

@@ -384,6 +384,49 @@ class CudaBackendTest {
         }
     }
 
+    @Test
+    void gruCellAndBackward() {
+        for (int[] c : new int[][] {{4, 3}, {64, 192}, {1, 1}, {37, 50}}) {
+            int rows = c[0], hidden = c[1], stride = 3 * hidden + 5;   // strided rows of xt
+            Pair xt = both(random(2 + rows * stride, -3f, 3f)), hh = both(random(1 + rows * 3 * hidden, -3f, 3f)), h = both(random(3 + rows * hidden));
+            Pair next = both(new float[rows * hidden]), gates = both(new float[rows * 3 * hidden]);
+            ref.gruCell(xt.java(), 2, stride, hh.java(), 1, h.java(), 3, next.java(), gates.java(), rows, hidden);
+            cuda.gruCell(xt.cuda(), 2, stride, hh.cuda(), 1, h.cuda(), 3, next.cuda(), gates.cuda(), rows, hidden);
+            String what = "gruCell [" + rows + ", " + hidden + "]";
+            assertClose(what + " h'", next, 1e-5);
+            assertClose(what + " gates", gates, 1e-5);
+
+            Pair saved = both(read(ref, gates.java())), gNext = both(random(4 + rows * hidden));
+            Pair gxt = both(new float[rows * 3 * hidden]), ghh = both(new float[rows * 3 * hidden]), gh = both(new float[rows * hidden]);
+            ref.gruCellBackward(saved.java(), hh.java(), 1, h.java(), 3, gNext.java(), 4, gxt.java(), ghh.java(), gh.java(), rows, hidden);
+            cuda.gruCellBackward(saved.cuda(), hh.cuda(), 1, h.cuda(), 3, gNext.cuda(), 4, gxt.cuda(), ghh.cuda(), gh.cuda(), rows, hidden);
+            assertClose(what + " gxt", gxt, 1e-5);
+            assertClose(what + " ghh", ghh, 1e-5);
+            assertClose(what + " gh", gh, 1e-5);
+        }
+    }
+
+    @Test
+    void lstmCellAndBackward() {
+        for (int[] c : new int[][] {{4, 3}, {64, 192}, {1, 1}, {37, 50}}) {
+            int rows = c[0], hidden = c[1], stride = 4 * hidden + 3;   // strided rows of xt
+            Pair xt = both(random(2 + rows * stride, -3f, 3f)), hh = both(random(1 + rows * 4 * hidden, -3f, 3f)), cell = both(random(3 + rows * hidden));
+            Pair out = both(new float[rows * 2 * hidden]), act = both(new float[rows * 5 * hidden]);
+            ref.lstmCell(xt.java(), 2, stride, hh.java(), 1, cell.java(), 3, out.java(), act.java(), rows, hidden);
+            cuda.lstmCell(xt.cuda(), 2, stride, hh.cuda(), 1, cell.cuda(), 3, out.cuda(), act.cuda(), rows, hidden);
+            String what = "lstmCell [" + rows + ", " + hidden + "]";
+            assertClose(what + " (h', c')", out, 1e-5);
+            assertClose(what + " activations", act, 1e-5);
+
+            Pair saved = both(read(ref, act.java())), gOut = both(random(4 + rows * 2 * hidden));
+            Pair gGates = both(new float[rows * 4 * hidden]), gc = both(new float[rows * hidden]);
+            ref.lstmCellBackward(saved.java(), cell.java(), 3, gOut.java(), 4, gGates.java(), gc.java(), rows, hidden);
+            cuda.lstmCellBackward(saved.cuda(), cell.cuda(), 3, gOut.cuda(), 4, gGates.cuda(), gc.cuda(), rows, hidden);
+            assertClose(what + " gGates", gGates, 1e-5);
+            assertClose(what + " gc", gc, 1e-5);
+        }
+    }
+
     // ---- indexing ----------------------------------------------------------------------------------------
 
     @Test
