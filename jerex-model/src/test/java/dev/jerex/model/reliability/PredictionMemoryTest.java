@@ -35,7 +35,8 @@ class PredictionMemoryTest {
     void manyEntityPairsDoNotGrowThePeakOfAPrediction() throws Exception {
         String sentence = "Alice Smith works for Acme Corp in Paris";   // 8 words
         String small = String.join(" ", Collections.nCopies(2, sentence)), large = String.join(" ", Collections.nCopies(5, sentence));
-        // measured: spert 1.3x, full 2.4x (its SEA weights grow with spans x length); holding every chunk to the end, spert 9.7x
+        // Holding every relation chunk to the end made the peak grow with the pairs (measured: spert 9.7x for 9.6x the
+        // pairs); released chunk by chunk it grows with the spans and the length only (spert 1.3-2.8x, full 2.4x).
         for (String variant : new String[] {"spert", "full"}) {
             Path model = new TinyWorld(8, 3).writeUntrainedModel(tmp.resolve("model-" + variant), variant, 13);
             try (Extractor x = Extractor.load(model, Backends.java(), null)) {
@@ -44,9 +45,10 @@ class PredictionMemoryTest {
                 System.out.printf("[memory] %s: peak live tensor bytes of one prediction: %,d (16 words, %d entities), %,d (40 words, %d entities)%n",
                         variant, smallPeak, smallEntities[0], largePeak, largeEntities[0]);
                 // the untrained heads keep most spans: the large text has ~3x the spans and ~10x the pairs of the small one
-                assertThat(largeEntities[0]).isGreaterThan(5 * smallEntities[0] / 2);
-                assertThat(largePeak).as("%s: peak of the large text vs the small", variant)
-                        .isLessThan((variant.equals("spert") ? 2 : 4) * smallPeak);
+                double pairRatio = largeEntities[0] * (largeEntities[0] - 1.0) / (smallEntities[0] * (smallEntities[0] - 1.0));
+                assertThat(pairRatio).isGreaterThan(6);
+                assertThat((double) largePeak).as("%s: peak of the large text vs the small, %.1fx the pairs", variant, pairRatio)
+                        .isLessThan(smallPeak * pairRatio / 2);
             }
         }
     }
