@@ -16,12 +16,18 @@ import dev.jerex.nn.bert.BertModel;
 import dev.jerex.nn.bert.BertTokenizer;
 import dev.jerex.nn.bert.WordPieceVocab;
 import dev.jerex.tensor.backend.Backend;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -123,13 +129,13 @@ public record TrainedModel(JointExtractor network, BertTokenizer tokenizer, Type
         }
         WordPieceVocab vocab;
         try {
-            StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));   // REPORTs malformed input
-            vocab = WordPieceVocab.fromVocabTxt(new java.io.ByteArrayInputStream(bytes));
+            StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes));   // REPORTs malformed input
+            vocab = WordPieceVocab.fromVocabTxt(new ByteArrayInputStream(bytes));
             if (vocab.size() > bertConfig.vocabSize()) {
                 throw new IllegalArgumentException(vocab.size() + " tokens, but the encoder has " + bertConfig.vocabSize() + " embeddings");
             }
             return new BertTokenizer(vocab, options);
-        } catch (java.nio.charset.CharacterCodingException e) {
+        } catch (CharacterCodingException e) {
             throw new IOException(file + ": not UTF-8 text (" + e + ")", e);
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": unusable vocabulary: " + e.getMessage(), e);
@@ -138,8 +144,8 @@ public record TrainedModel(JointExtractor network, BertTokenizer tokenizer, Type
 
     static String sha256Hex(byte[] bytes) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java platform", e);
         }
     }

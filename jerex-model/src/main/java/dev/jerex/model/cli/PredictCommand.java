@@ -8,8 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jerex.model.api.Extraction;
 import dev.jerex.model.api.Extractor;
 import dev.jerex.model.api.TextSplitter;
+import java.io.BufferedInputStream;
 import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.ByteBuffer;
@@ -21,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -72,7 +76,7 @@ final class PredictCommand implements Callable<Integer> {
     static boolean isJsonArray(Path input) throws IOException {
         if (input.toString().endsWith(".jsonl")) return false;
         byte[] utf8Bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
-        try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(input))) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(input))) {
             int b, position = 0;
             while ((b = in.read()) >= 0) {
                 boolean inBom = position < utf8Bom.length && (byte) b == utf8Bom[position];
@@ -108,7 +112,7 @@ final class PredictCommand implements Callable<Integer> {
         int bad = 0, done = 0, lineNo = 0;
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(source.input), 1 << 16)) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(source.input), 1 << 16)) {
             byte[] bytes;
             while ((bytes = readLine(in)) != null) {
                 lineNo++;
@@ -159,14 +163,14 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     /** The bytes of the next line without its LF or CRLF end; null at the end of the stream. */
-    static byte[] readLine(java.io.InputStream in) throws IOException {
-        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
+    static byte[] readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
         int b;
         while ((b = in.read()) >= 0 && b != '\n') line.write(b);
         if (b < 0 && line.size() == 0) return null;
         byte[] bytes = line.toByteArray();
         int n = bytes.length;
-        return n > 0 && bytes[n - 1] == '\r' ? java.util.Arrays.copyOf(bytes, n - 1) : bytes;
+        return n > 0 && bytes[n - 1] == '\r' ? Arrays.copyOf(bytes, n - 1) : bytes;
     }
 
     /** Jackson's message with its "[Source: ...; line: 1, column: 9]" suffix reduced to the column. */

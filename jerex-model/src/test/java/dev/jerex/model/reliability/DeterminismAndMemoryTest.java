@@ -97,6 +97,26 @@ class DeterminismAndMemoryTest {
                 .containsPattern("training stopped: the loss is (NaN|Infinity|-Infinity) at epoch \\d+, step \\d+ \\(global step \\d+\\)");
     }
 
+    /** Each epoch's log line reports its peak tensor memory, and the peak does not grow from epoch to epoch. */
+    @Test
+    void trainingReportsItsPeakTensorMemoryAndItStaysBounded() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.out;
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            train("full", "peak", "java");
+        } finally {
+            System.setOut(saved);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("epoch \\d+: .*, peak tensor memory ([0-9.]+) MiB")
+                .matcher(out.toString(java.nio.charset.StandardCharsets.UTF_8));
+        List<Double> peaks = new ArrayList<>();
+        while (m.find()) peaks.add(Double.parseDouble(m.group(1)));
+        System.out.printf("[memory] peak tensor memory per training epoch (MiB): %s%n", peaks);
+        assertThat(peaks).hasSize(3).allSatisfy(p -> assertThat(p).isPositive());
+        for (double p : peaks.subList(1, peaks.size())) assertThat(p).isLessThanOrEqualTo(1.25 * peaks.get(0));
+    }
+
     /** VmRSS of this process from /proc (Linux), or -1 elsewhere. */
     static long residentKiB() {
         try {
