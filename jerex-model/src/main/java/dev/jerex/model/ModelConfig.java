@@ -1,7 +1,5 @@
 package dev.jerex.model;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-
 /**
  * Architecture settings of a {@link dev.jerex.model.nn.JointExtractor}, stored with every
  * checkpoint (so a model directory is self-describing) — the encoder's own shape comes from its
@@ -20,8 +18,10 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param maxPairs            relation candidates scored per chunk at inference (SpERT 1000)
  * @param seaSpanChunk        spans whose SEA context is computed together (bounds memory)
  * @param lowercase           lowercase words before WordPiece (set by the encoder's casing)
+ *
+ * <p>Read from model.json strictly: a setting this build does not know (a model saved by another
+ * build) is an error, not silently ignored.
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelConfig(
         String variant,
         String encoder,

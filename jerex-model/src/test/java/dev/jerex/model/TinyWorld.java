@@ -1,13 +1,19 @@
 package dev.jerex.model;
 
+import dev.jerex.model.ModelConfig;
+import dev.jerex.model.api.TrainedModel;
 import dev.jerex.model.data.DatasetWriter;
 import dev.jerex.model.data.Document;
 import dev.jerex.model.data.Entity;
 import dev.jerex.model.data.Relation;
 import dev.jerex.model.data.Types;
+import dev.jerex.model.nn.JointExtractor;
 import dev.jerex.nn.Checkpoints;
+import dev.jerex.nn.bert.BasicTokenizer;
 import dev.jerex.nn.bert.BertConfig;
 import dev.jerex.nn.bert.BertModel;
+import dev.jerex.nn.bert.BertTokenizer;
+import dev.jerex.nn.bert.WordPieceVocab;
 import dev.jerex.tensor.Rng;
 import dev.jerex.tensor.backend.Backends;
 import java.io.IOException;
@@ -91,6 +97,29 @@ public final class TinyWorld {
         BertModel bert = new BertModel(Backends.java(), config, false, false, 0f);
         bert.initBert(new Rng(seed));
         Checkpoints.save(dir.resolve("model.safetensors"), bert, Map.of());
+        return dir;
+    }
+
+    /**
+     * An untrained model over this world's vocabulary and types, saved as a model directory: its
+     * randomly initialised heads predict entities and relations almost everywhere, which is what
+     * property tests of offsets and spans want (a trained tiny model predicts few).
+     */
+    public Path writeUntrainedModel(Path dir, String variant, long seed) throws IOException {
+        Path encoderDir = writeEncoder(dir.resolveSibling(dir.getFileName() + "-encoder"), seed);
+        WordPieceVocab vocab;
+        try (java.io.InputStream in = Files.newInputStream(encoderDir.resolve("vocab.txt"))) {
+            vocab = WordPieceVocab.fromVocabTxt(in);
+        }
+        BertConfig bertConfig = new BertConfig(2, 64, 2, 128, vocab.size(), 64, 2, 1e-12, "gelu");
+        BertModel bert = new BertModel(Backends.java(), bertConfig, false, false, 0f);
+        Rng rng = new Rng(seed);
+        bert.initBert(rng.split());
+        ModelConfig config = new ModelConfig(variant, "tiny", types.entityTypeCount(), types.relationTypeCount(), 10, 25, 100, 0f, 1,
+                0.4f, 1000, 64, true);
+        JointExtractor network = new JointExtractor(Backends.java(), config, bert);
+        network.initHeads(rng.split());
+        new TrainedModel(network, new BertTokenizer(vocab, BasicTokenizer.Options.UNCASED), types).save(dir);
         return dir;
     }
 }

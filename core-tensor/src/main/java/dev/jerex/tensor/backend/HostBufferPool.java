@@ -18,6 +18,7 @@ final class HostBufferPool {
     private static final ArrayDeque<ByteBuffer>[] FREE = new ArrayDeque[CLASSES];
     private static final AtomicLong cachedBytes = new AtomicLong();
     private static final AtomicLong liveBytes = new AtomicLong();
+    private static final AtomicLong peakLiveBytes = new AtomicLong();
 
     static {
         for (int i = 0; i < CLASSES; i++) FREE[i] = new ArrayDeque<>();
@@ -36,7 +37,8 @@ final class HostBufferPool {
         } else {
             b = HostStorage.allocateDirect((int) SizeClasses.capacity(cls));
         }
-        liveBytes.addAndGet(b.capacity());
+        long live = liveBytes.addAndGet(b.capacity());
+        if (live > peakLiveBytes.get()) peakLiveBytes.accumulateAndGet(live, Math::max);
         return b;
     }
 
@@ -53,6 +55,16 @@ final class HostBufferPool {
     /** Bytes held by live storages. */
     static long liveBytes() {
         return liveBytes.get();
+    }
+
+    /** The most bytes live storages held at once since the last {@link #resetPeak()}. */
+    static long peakLiveBytes() {
+        return peakLiveBytes.get();
+    }
+
+    /** Starts a new peak from what is live now. */
+    static void resetPeak() {
+        peakLiveBytes.set(liveBytes.get());
     }
 
     /** Bytes waiting in the pool for reuse. */

@@ -9,6 +9,19 @@ public final class PoolStats {
         return HostBufferPool.liveBytes();
     }
 
+    /**
+     * The most bytes live host storages held at once (all threads together) since the last
+     * {@link #resetPeak()}: the high-water mark of tensor memory of a step or a prediction.
+     */
+    public static long peakLiveBytes() {
+        return HostBufferPool.peakLiveBytes();
+    }
+
+    /** Starts a new peak from the bytes live now. */
+    public static void resetPeak() {
+        HostBufferPool.resetPeak();
+    }
+
     /** Bytes of released buffers waiting for reuse. */
     public static long cachedBytes() {
         return HostBufferPool.cachedBytes();

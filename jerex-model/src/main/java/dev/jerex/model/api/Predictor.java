@@ -93,7 +93,7 @@ public final class Predictor {
         }
     }
 
-    /** Every ordered pair of kept spans, scored in chunks of maxPairs. */
+    /** Every ordered pair of kept spans, scored in chunks of maxPairs, each in its own tensor scope. */
     private List<PredictedRelation> relations(JointExtractor net, JointExtractor.Encoded enc, JointExtractor.SpanFeatures spans,
                                               InferenceCandidates candidates, List<int[]> kept) {
         ModelConfig config = model.config();
@@ -121,7 +121,12 @@ public final class Predictor {
                 cs[q] = between.start();
                 ce[q] = between.end();
             }
-            float[] scores = net.relationLogits(enc, spans, doc, head, tail, cs, ce, Mode.eval()).sigmoid().toArray();
+            float[] scores;
+            // each chunk's temporaries go back to the pool before the next: with k kept spans there are
+            // k (k - 1) pairs, and holding every chunk's activations to the end grows with k^2
+            try (TensorScope chunk = TensorScope.open()) {
+                scores = net.relationLogits(enc, spans, doc, head, tail, cs, ce, Mode.eval()).sigmoid().toArray();
+            }
             for (int q = 0; q < m; q++) {
                 for (int r = 0; r < types; r++) {
                     float score = scores[q * types + r];

@@ -16,12 +16,18 @@ import dev.jerex.nn.bert.BertModel;
 import dev.jerex.nn.bert.BertTokenizer;
 import dev.jerex.nn.bert.WordPieceVocab;
 import dev.jerex.tensor.backend.Backend;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -30,7 +36,7 @@ import java.util.Map;
  * <pre>
  * model.json          format version, ModelConfig, the encoder's BertConfig, tokenizer options
  * types.json          the entity and relation types (SpERT's types format)
- * vocab.txt           the WordPiece vocabulary
+ * vocab.txt           the WordPiece vocabulary (its SHA-256 is in model.json, checked on load)
  * model.safetensors   all parameters by name, with a SHA-256 checked on load
  * </pre>
  * Every file is written to a temporary name and renamed into place, model.json last, so a crash
@@ -39,6 +45,8 @@ import java.util.Map;
 public record TrainedModel(JointExtractor network, BertTokenizer tokenizer, Types types) {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     public static final String CONFIG_FILE = "model.json", TYPES_FILE = "types.json", VOCAB_FILE = "vocab.txt", WEIGHTS_FILE = "model.safetensors";
+    /** Key in model.json of vocab.txt's hex SHA-256; directories saved before it existed load unchecked. */
+    static final String VOCAB_SHA256_KEY = "vocab_sha256";
 
     public ModelConfig config() {
         return network.config;
@@ -55,6 +63,7 @@ public record TrainedModel(JointExtractor network, BertTokenizer tokenizer, Type
         writeAtomically(dir.resolve(VOCAB_FILE), vocab.toString());
         ObjectNode root = JSON.createObjectNode();
         root.put("format_version", ModelConfig.FORMAT_VERSION);
+        root.put(VOCAB_SHA256_KEY, sha256Hex(vocab.toString().getBytes(StandardCharsets.UTF_8)));
         root.set("model", JSON.valueToTree(config()));
         BertConfig bc = network.bert.config;
         root.set("encoder_config", JSON.valueToTree(bc));
@@ -98,13 +107,46 @@ public record TrainedModel(JointExtractor network, BertTokenizer tokenizer, Type
             throw new IOException(dir.resolve(TYPES_FILE) + ": " + types.entityTypeCount() + " entity / " + types.relationTypeCount()
                     + " relation types, but " + CONFIG_FILE + " says " + config.entityTypes() + " / " + config.relationTypes());
         }
-        BertTokenizer tokenizer;
-        try (java.io.InputStream in = Files.newInputStream(dir.resolve(VOCAB_FILE))) {
-            tokenizer = new BertTokenizer(WordPieceVocab.fromVocabTxt(in), options);
-        }
+        BertTokenizer tokenizer = readTokenizer(dir.resolve(VOCAB_FILE), root.path(VOCAB_SHA256_KEY).asText(null), options, bertConfig);
         BertModel bert = new BertModel(backend, bertConfig, false, false, config.dropout());
         JointExtractor network = new JointExtractor(backend, config, bert);
         Checkpoints.load(dir.resolve(WEIGHTS_FILE), network);
         return new TrainedModel(network, tokenizer, types);
+    }
+
+    /**
+     * Reads vocab.txt: its SHA-256 must match the one model.json recorded (when it did), it must be
+     * UTF-8, hold the special tokens, and have no more tokens than the encoder has embeddings. A
+     * vocabulary that is cut short or edited would otherwise load and silently map words to the
+     * wrong embeddings.
+     */
+    private static BertTokenizer readTokenizer(Path file, String expectedSha256, BasicTokenizer.Options options, BertConfig bertConfig)
+            throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        if (expectedSha256 != null && !expectedSha256.equals(sha256Hex(bytes))) {
+            throw new IOException(file + ": checksum mismatch: the vocabulary changed or was damaged after the model was saved"
+                    + " (expected SHA-256 " + expectedSha256 + ", found " + sha256Hex(bytes) + ")");
+        }
+        WordPieceVocab vocab;
+        try {
+            StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes));   // REPORTs malformed input
+            vocab = WordPieceVocab.fromVocabTxt(new ByteArrayInputStream(bytes));
+            if (vocab.size() > bertConfig.vocabSize()) {
+                throw new IllegalArgumentException(vocab.size() + " tokens, but the encoder has " + bertConfig.vocabSize() + " embeddings");
+            }
+            return new BertTokenizer(vocab, options);
+        } catch (CharacterCodingException e) {
+            throw new IOException(file + ": not UTF-8 text (" + e + ")", e);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": unusable vocabulary: " + e.getMessage(), e);
+        }
+    }
+
+    static String sha256Hex(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
     }
 }

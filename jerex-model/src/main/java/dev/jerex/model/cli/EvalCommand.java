@@ -26,7 +26,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainedModel m = TrainedModel.load(model, common.create());
-        List<Document> docs = new DatasetReader().readDocuments(data, m.types());
+        List<Document> docs = DatasetReader.requireDocuments(data, new DatasetReader().readDocuments(data, m.types()));
         long t0 = System.nanoTime();
         EvaluationResult r = Evaluator.evaluate(docs, new Predictor(m).predictAll(docs),
                 EvaluationOptions.defaults().withRelationThreshold(m.config().relationThreshold()).withNoOverlapping(noOverlapping));

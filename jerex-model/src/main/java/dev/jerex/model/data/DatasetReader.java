@@ -189,6 +189,19 @@ public final class DatasetReader {
     }
 
     /**
+     * The documents read from {@code file}, which training and evaluation need at least one of: an
+     * empty array is valid JSON, but nothing to learn from or score.
+     *
+     * @throws DatasetException naming the file when there are none
+     */
+    public static List<Document> requireDocuments(Path file, List<Document> documents) throws DatasetException {
+        if (documents.isEmpty()) {
+            throw new DatasetException(new Problem(fileName(file), -1, null, "", "no documents (the array is empty)"));
+        }
+        return documents;
+    }
+
+    /**
      * Reads and validates a dataset from a stream.
      *
      * @param fileName the name used in error messages

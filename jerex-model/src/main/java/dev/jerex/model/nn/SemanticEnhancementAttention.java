@@ -4,7 +4,9 @@ import dev.jerex.nn.Module;
 import dev.jerex.nn.attention.Attention;
 import dev.jerex.nn.attention.MultiHeadAttention;
 import dev.jerex.nn.rnn.GRU;
+import dev.jerex.tensor.GradMode;
 import dev.jerex.tensor.Tensor;
+import dev.jerex.tensor.TensorScope;
 import dev.jerex.tensor.backend.Backend;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +26,8 @@ import java.util.List;
  * its spans; only the mask differs per span. The spans then go through the softmax and the
  * BiGRU together, as one batch, {@code chunk} spans at a time (to bound memory: the masked
  * weights are [chunk, heads, L, L]; chunk 0 sizes chunks to about {@link #AUTO_CHUNK_FLOATS}
- * floats of temporaries, which on CoNLL04 sentences is every span of a document at once). Two
+ * floats of temporaries, which on CoNLL04 sentences is every span of a document at once; without
+ * gradients each chunk's temporaries are released before the next chunk). Two
  * linear maps are folded together, per GRU direction
  * with gates W_ih [3h, d]:
  * <pre>
@@ -99,20 +102,25 @@ public final class SemanticEnhancementAttention extends Module {
                     order[s] = filled + i;
                 }
                 filled += n;
-                // Span-hidden attention weights: [n, H, L, L] (a span that covers everything gives zeros).
-                Tensor p = scores.expand(n, heads, len, len).maskedFill(Tensor.of(backend, hidden, n, 1, 1, len), Float.NEGATIVE_INFINITY).softmax(-1);
-                Tensor[] x = new Tensor[2];                                        // X_s per direction [n, L, 3h]
-                if (useU) {
-                    Tensor pFlat = p.permute(0, 2, 1, 3).reshape(n * len, heads * len);   // [n*L, H*L]
-                    for (int d = 0; d < 2; d++) x[d] = pFlat.matmul(u[d]).add(folded[d].bias).reshape(n, len, -1);
-                } else {
-                    // ctx: [H, n*L, L] x [H, L, dh] -> [H, n*L, dh] -> [n*L, d]
-                    Tensor ctx = p.permute(1, 0, 2, 3).reshape(heads, n * len, len).matmul(v)
-                            .reshape(heads, n, len, dh).permute(1, 2, 0, 3).reshape(n * len, dim);
-                    for (int d = 0; d < 2; d++) x[d] = ctx.matmul(folded[d].weight.t()).add(folded[d].bias).reshape(n, len, -1);
+                // Without gradients (prediction) the chunk's temporaries, the [n, H, L, L] weights among
+                // them, go back to the pool before the next chunk; training keeps them for backward.
+                try (TensorScope chunkScope = GradMode.isEnabled() ? null : TensorScope.open()) {
+                    // Span-hidden attention weights: [n, H, L, L] (a span that covers everything gives zeros).
+                    Tensor p = scores.expand(n, heads, len, len).maskedFill(Tensor.of(backend, hidden, n, 1, 1, len), Float.NEGATIVE_INFINITY).softmax(-1);
+                    Tensor[] x = new Tensor[2];                                        // X_s per direction [n, L, 3h]
+                    if (useU) {
+                        Tensor pFlat = p.permute(0, 2, 1, 3).reshape(n * len, heads * len);   // [n*L, H*L]
+                        for (int d = 0; d < 2; d++) x[d] = pFlat.matmul(u[d]).add(folded[d].bias).reshape(n, len, -1);
+                    } else {
+                        // ctx: [H, n*L, L] x [H, L, dh] -> [H, n*L, dh] -> [n*L, d]
+                        Tensor ctx = p.permute(1, 0, 2, 3).reshape(heads, n * len, len).matmul(v)
+                                .reshape(heads, n, len, dh).permute(1, 2, 0, 3).reshape(n * len, dim);
+                        for (int d = 0; d < 2; d++) x[d] = ctx.matmul(folded[d].weight.t()).add(folded[d].bias).reshape(n, len, -1);
+                    }
+                    Tensor g = bigru.forwardProjected(x, null).output().reshape(n * len, dim);   // G_s [n*L, d]
+                    Tensor contexts = maxOverVisible(g, st, en, len);
+                    parts.add(chunkScope == null ? contexts : chunkScope.keep(contexts));
                 }
-                Tensor g = bigru.forwardProjected(x, null).output().reshape(n * len, dim);   // G_s [n*L, d]
-                parts.add(maxOverVisible(g, st, en, len));
             }
         }
         Tensor all = parts.size() == 1 ? parts.get(0) : Tensor.concat(0, parts.toArray(new Tensor[0]));

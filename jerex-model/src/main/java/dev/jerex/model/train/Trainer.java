@@ -33,6 +33,7 @@ import dev.jerex.tensor.Profiler;
 import dev.jerex.tensor.Rng;
 import dev.jerex.tensor.Tensor;
 import dev.jerex.tensor.TensorScope;
+import dev.jerex.tensor.backend.PoolStats;
 import dev.jerex.tensor.backend.Backend;
 import dev.jerex.tensor.backend.Backends;
 import java.io.IOException;
@@ -71,10 +72,10 @@ public final class Trainer {
         Backend backend = Backends.create(config.backend(), config.threads());
         DatasetReader reader = new DatasetReader();
         Types types = reader.readTypes(config.types());
-        List<Document> train = reader.readDocuments(config.train(), types);
+        List<Document> train = DatasetReader.requireDocuments(config.train(), reader.readDocuments(config.train(), types));
         List<Document> dev;
         if (config.dev() != null) {
-            dev = reader.readDocuments(config.dev(), types);
+            dev = DatasetReader.requireDocuments(config.dev(), reader.readDocuments(config.dev(), types));
         } else {
             // Carve a dev split out of the training set, deterministically from the seed.
             int[] perm = new Rng(config.seed() ^ 0x5EEDL).permutation(train.size());
@@ -138,6 +139,7 @@ public final class Trainer {
         try (RunDirectory run = new RunDirectory(config.out(), config)) {
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 long e0 = System.nanoTime();
+                PoolStats.resetPeak();   // the epoch's high-water mark of tensor memory is reported below
                 int[] order = shuffling.permutation(encoded.size());
                 double lossSum = 0;
                 int sentences = 0;
@@ -188,7 +190,8 @@ public final class Trainer {
                     Profiler.reset();
                 }
                 double meanLoss = lossSum / stepsPerEpoch;
-                log.printf(Locale.ROOT, "epoch %d: mean loss %.4f, %.1f s, %.2f sentences/s%n", epoch, meanLoss, epochSeconds, sentences / epochSeconds);
+                log.printf(Locale.ROOT, "epoch %d: mean loss %.4f, %.1f s, %.2f sentences/s, peak tensor memory %.1f MiB%n", epoch, meanLoss,
+                        epochSeconds, sentences / epochSeconds, PoolStats.peakLiveBytes() / 1048576.0);
                 if (config.evalEveryEpoch() || epoch == config.epochs()) {
                     last = evaluate(model, dev);
                     Files.writeString(run.dir.resolve("eval_epoch_" + epoch + ".json"), last.toJson());

@@ -97,9 +97,12 @@ public final class WordPieceVocab {
     /** Writes the vocabulary as vocab.txt (ids must be dense 0..size-1). */
     public void writeVocabTxt(Writer out) throws IOException {
         for (int id = 0; id < tokens.length; id++) {
-            if (tokens[id] == null || tokens[id].indexOf('\n') >= 0) {
-                throw new IOException("id " + id + " cannot be written to vocab.txt: " + (tokens[id] == null ? "no token" : "token has a newline"));
-            }
+            String problem = tokens[id] == null ? "no token"
+                    // fromVocabTxt reads lines: LF, CR and CRLF all end one
+                    : tokens[id].indexOf('\n') >= 0 || tokens[id].indexOf('\r') >= 0 ? "token has a line break"
+                    : !StandardCharsets.UTF_8.newEncoder().canEncode(tokens[id]) ? "token has an unpaired surrogate (not UTF-8)"
+                    : null;
+            if (problem != null) throw new IOException("id " + id + " cannot be written to vocab.txt: " + problem);
             out.write(tokens[id]);
             out.write('\n');
         }
