@@ -57,15 +57,11 @@ public final class ModelParity {
 
         JointExtractor net = model.network();
         Mode mode = Mode.train(new Rng(seed + 3));   // dropout 0: the training path without randomness
-        // The logits, through the same public pieces JointExtractor.loss uses.
-        JointExtractor.Encoded enc = net.encode(batch.ids, batch.lengths, mode);
-        JointExtractor.SpanFeatures spans = net.spanFeatures(enc, batch.entityDoc, batch.entityStart, batch.entityEnd, batch.entityWidth);
-        Tensor entityLogits = net.entityLogits(enc, spans, batch.entityDoc, batch.entityStart, batch.entityEnd, mode);
-        Tensor relationLogits = net.relationLogits(enc, spans, batch.relationDoc, batch.relationHead, batch.relationTail,
-                batch.contextStart, batch.contextEnd, mode);
-        // The loss and the gradients from JointExtractor.loss itself.
-        JointExtractor.Loss loss = net.loss(batch, mode);
+        // The logits, the loss on them and its gradients: what JointExtractor.loss(batch, mode) computes.
+        JointExtractor.Logits logits = net.logits(batch, mode);
+        JointExtractor.Loss loss = net.loss(logits, batch);
         Gradients grads = loss.total().backward();
+        Tensor entityLogits = logits.entity(), relationLogits = logits.relation();
 
         Map<String, NamedArray> outputs = new LinkedHashMap<>();
         put(outputs, "entity_logits", entityLogits);

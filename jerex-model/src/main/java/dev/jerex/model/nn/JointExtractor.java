@@ -165,19 +165,33 @@ public final class JointExtractor extends Module {
         return relationClassifier.forward(dropout.forward(repr, mode));
     }
 
+    /** The logits of a training batch: entities [S, types + 1], relations [R, relation types] (null without relation samples). */
+    public record Logits(Tensor entity, Tensor relation) {}
+
+    public Logits logits(Batch batch, Mode mode) {
+        Encoded enc = encode(batch.ids, batch.lengths, mode);
+        SpanFeatures spans = spanFeatures(enc, batch.entityDoc, batch.entityStart, batch.entityEnd, batch.entityWidth);
+        Tensor entity = entityLogits(enc, spans, batch.entityDoc, batch.entityStart, batch.entityEnd, mode);
+        Tensor relation = batch.relationHead.length > 0 && config.relationTypes() > 0
+                ? relationLogits(enc, spans, batch.relationDoc, batch.relationHead, batch.relationTail, batch.contextStart, batch.contextEnd, mode)
+                : null;
+        return new Logits(entity, relation);
+    }
+
     /** SpERT's joint loss on a training batch, with its two terms. */
     public record Loss(Tensor total, float entity, float relation) {}
 
     public Loss loss(Batch batch, Mode mode) {
-        Encoded enc = encode(batch.ids, batch.lengths, mode);
-        SpanFeatures spans = spanFeatures(enc, batch.entityDoc, batch.entityStart, batch.entityEnd, batch.entityWidth);
-        Tensor entityLogits = entityLogits(enc, spans, batch.entityDoc, batch.entityStart, batch.entityEnd, mode);
-        Tensor entityLoss = NnOps.crossEntropy(entityLogits, batch.entityLabel, -100);
+        return loss(logits(batch, mode), batch);
+    }
+
+    /** The loss of a batch's logits against its labels. */
+    public Loss loss(Logits logits, Batch batch) {
+        Tensor entityLoss = NnOps.crossEntropy(logits.entity(), batch.entityLabel, -100);
         Tensor total = entityLoss;
         float relationValue = 0f;
-        if (batch.relationHead.length > 0 && config.relationTypes() > 0) {
-            Tensor relationLogits = relationLogits(enc, spans, batch.relationDoc, batch.relationHead, batch.relationTail,
-                    batch.contextStart, batch.contextEnd, mode);
+        if (logits.relation() != null) {
+            Tensor relationLogits = logits.relation();
             Tensor targets = Tensor.of(backend, batch.relationLabels, batch.relationHead.length, config.relationTypes());
             Tensor relationLoss = NnOps.binaryCrossEntropyWithLogits(relationLogits, targets);
             relationValue = relationLoss.item();

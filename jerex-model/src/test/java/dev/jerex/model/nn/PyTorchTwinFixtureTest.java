@@ -97,13 +97,10 @@ class PyTorchTwinFixtureTest {
         SafetensorsFile expected = SafetensorsFormat.read(resource("expected_" + variant + ".safetensors"));
         Mode mode = Mode.train(new Rng(1));   // dropout 0 in the fixture's config
 
-        JointExtractor.Encoded enc = net.encode(batch.ids, batch.lengths, mode);
-        JointExtractor.SpanFeatures spans = net.spanFeatures(enc, batch.entityDoc, batch.entityStart, batch.entityEnd, batch.entityWidth);
-        Tensor entityLogits = net.entityLogits(enc, spans, batch.entityDoc, batch.entityStart, batch.entityEnd, mode);
-        Tensor relationLogits = net.relationLogits(enc, spans, batch.relationDoc, batch.relationHead, batch.relationTail,
-                batch.contextStart, batch.contextEnd, mode);
-        JointExtractor.Loss loss = net.loss(batch, mode);
+        JointExtractor.Logits logits = net.logits(batch, mode);
+        JointExtractor.Loss loss = net.loss(logits, batch);
         Gradients grads = loss.total().backward();
+        Tensor entityLogits = logits.entity(), relationLogits = logits.relation();
 
         List<String> failures = new ArrayList<>();
         compare(variant, backend, expected, "out.entity_logits", entityLogits.toArray(), 0, failures);
