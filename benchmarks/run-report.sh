@@ -95,6 +95,11 @@ for variant in $VARIANTS; do
     for cb in $CASES; do
         case_=${cb%%:*} batch=${cb##*:}
         log=$OUT/model-$variant-$case_-$batch
+        trained_var=TRAINED_${variant^^}
+        if [[ $case_ == inference && -z ${!trained_var:-} ]]; then
+            skip "$variant inference: needs a trained model ($trained_var=DIR; e.g. ./jerex train --variant $variant --epochs 1 --out runs/$variant, then DIR=runs/$variant/final): untrained heads keep most spans and score every pair of them"
+            continue
+        fi
         if (( have_model_bench )); then
             echo "jerex   $variant $case_ batch $batch"
             run_model_bench "$JEREX_JSONL" "$variant" "$case_" "$batch" > "$log-jerex.log" 2>&1 \
