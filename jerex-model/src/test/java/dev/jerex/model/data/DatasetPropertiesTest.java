@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jerex.testing.SeededCases;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,20 +17,17 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-
 import java.util.Random;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 /**
  * Properties of reading and writing: valid documents survive a round trip unchanged, and no
- * corruption of a file makes the reader fail with anything but a {@link DatasetException}.
+ * corruption of a file makes the reader fail with anything but a {@link DatasetException}. Inputs
+ * come from seeded generators ({@link SeededCases}); a failure names the case and its input.
  */
 class DatasetPropertiesTest {
+    private static final long SEED = 20261126L;
 
     private static final Types TYPES = TestData.tinyTypes();
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -40,63 +38,73 @@ class DatasetPropertiesTest {
 
     // ------------------------------------------------------------------------------------------ round trip
 
-    @Property(tries = 200)
-    void validDocumentsRoundTrip(@ForAll("documentLists") List<Document> documents) throws IOException {
-        byte[] json = write(documents);
+    @Test
+    void validDocumentsRoundTrip() {
+        SeededCases.check(SEED, 200, DatasetPropertiesTest::randomDocuments, documents -> {
+            byte[] json = write(documents);
 
-        List<Document> readBack = new DatasetReader().readDocuments("random.json", new ByteArrayInputStream(json), TYPES);
+            List<Document> readBack = new DatasetReader().readDocuments("random.json", new ByteArrayInputStream(json), TYPES);
 
-        assertThat(readBack).isEqualTo(documents);
+            assertThat(readBack).isEqualTo(documents);
+        });
     }
 
-    @Property(tries = 50)
-    void typesRoundTrip(@ForAll("typeSets") Types types) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        DatasetWriter.writeTypes(out, types);
+    @Test
+    void typesRoundTrip() {
+        SeededCases.check(SEED, 50, DatasetPropertiesTest::randomTypes, types -> {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            DatasetWriter.writeTypes(out, types);
 
-        Types readBack = new DatasetReader().readTypes("types.json", new ByteArrayInputStream(out.toByteArray()));
+            Types readBack = new DatasetReader().readTypes("types.json", new ByteArrayInputStream(out.toByteArray()));
 
-        assertThat(readBack).isEqualTo(types);
+            assertThat(readBack).isEqualTo(types);
+        });
     }
 
     // ------------------------------------------------------------------------------------------ corruption
 
-    @Property(tries = 500)
-    void corruptedBytesGiveOnlyDatasetExceptions(@ForAll("documentLists") List<Document> documents,
-                                                 @ForAll("seeds") long seed) throws IOException {
-        byte[] corrupted = corruptBytes(write(documents), new Random(seed));
+    /** A valid value and the seed of the corruption applied to its file. */
+    private record Corrupted<T>(T original, long corruptionSeed) {}
 
-        assertOnlyDatasetException(corrupted);
+    @Test
+    void corruptedBytesGiveOnlyDatasetExceptions() {
+        SeededCases.check(SEED, 500, random -> new Corrupted<>(randomDocuments(random), random.nextLong()), c -> {
+            byte[] corrupted = corruptBytes(write(c.original()), new Random(c.corruptionSeed()));
+
+            assertOnlyDatasetException(corrupted);
+        });
     }
 
-    @Property(tries = 500)
-    void corruptedTreesGiveOnlyDatasetExceptions(@ForAll("documentLists") List<Document> documents,
-                                                 @ForAll("seeds") long seed) throws IOException {
-        JsonNode tree = MAPPER.readTree(write(documents));
-        Random random = new Random(seed);
-        int corruptions = 1 + random.nextInt(3);
-        for (int i = 0; i < corruptions; i++) {
-            tree = corruptTree(tree, random);
-        }
+    @Test
+    void corruptedTreesGiveOnlyDatasetExceptions() {
+        SeededCases.check(SEED, 500, random -> new Corrupted<>(randomDocuments(random), random.nextLong()), c -> {
+            JsonNode tree = MAPPER.readTree(write(c.original()));
+            Random random = new Random(c.corruptionSeed());
+            int corruptions = 1 + random.nextInt(3);
+            for (int i = 0; i < corruptions; i++) {
+                tree = corruptTree(tree, random);
+            }
 
-        assertOnlyDatasetException(MAPPER.writeValueAsBytes(tree));
+            assertOnlyDatasetException(MAPPER.writeValueAsBytes(tree));
+        });
     }
 
-    @Property(tries = 200)
-    void corruptedTypesGiveOnlyDatasetExceptions(@ForAll("typeSets") Types types, @ForAll("seeds") long seed)
-            throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        DatasetWriter.writeTypes(out, types);
-        Random random = new Random(seed);
-        byte[] corrupted = random.nextBoolean()
-                ? corruptBytes(out.toByteArray(), random)
-                : MAPPER.writeValueAsBytes(corruptTree(MAPPER.readTree(out.toByteArray()), random));
+    @Test
+    void corruptedTypesGiveOnlyDatasetExceptions() {
+        SeededCases.check(SEED, 200, random -> new Corrupted<>(randomTypes(random), random.nextLong()), c -> {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            DatasetWriter.writeTypes(out, c.original());
+            Random random = new Random(c.corruptionSeed());
+            byte[] corrupted = random.nextBoolean()
+                    ? corruptBytes(out.toByteArray(), random)
+                    : MAPPER.writeValueAsBytes(corruptTree(MAPPER.readTree(out.toByteArray()), random));
 
-        try {
-            new DatasetReader().readTypes("types.json", new ByteArrayInputStream(corrupted));
-        } catch (DatasetException expected) {
-            assertThat(expected.getMessage()).startsWith("types.json: ");
-        }
+            try {
+                new DatasetReader().readTypes("types.json", new ByteArrayInputStream(corrupted));
+            } catch (DatasetException expected) {
+                assertThat(expected.getMessage()).startsWith("types.json: ");
+            }
+        });
     }
 
     private static void assertOnlyDatasetException(byte[] json) {
@@ -122,31 +130,19 @@ class DatasetPropertiesTest {
 
     // ------------------------------------------------------------------------------------------ generators
 
-    @Provide
-    Arbitrary<Long> seeds() {
-        return Arbitraries.longs();
-    }
-
-    @Provide
-    Arbitrary<List<Document>> documentLists() {
-        return Arbitraries.randomValue(DatasetPropertiesTest::randomDocuments);
-    }
-
-    @Provide
-    Arbitrary<Types> typeSets() {
-        return Arbitraries.randomValue(random -> {
-            Types.Builder builder = Types.builder();
-            int entityTypes = random.nextInt(5);
-            for (int i = 0; i < entityTypes; i++) {
-                builder.entity("E" + i + randomText(random, 3), randomText(random, 4), randomText(random, 6));
-            }
-            int relationTypes = random.nextInt(5);
-            for (int i = 0; i < relationTypes; i++) {
-                builder.relation("R" + i + randomText(random, 3), randomText(random, 4), randomText(random, 6),
-                        random.nextBoolean());
-            }
-            return builder.build();
-        });
+    /** 0-4 entity and 0-4 relation types with random names and descriptions. */
+    private static Types randomTypes(Random random) {
+        Types.Builder builder = Types.builder();
+        int entityTypes = random.nextInt(5);
+        for (int i = 0; i < entityTypes; i++) {
+            builder.entity("E" + i + randomText(random, 3), randomText(random, 4), randomText(random, 6));
+        }
+        int relationTypes = random.nextInt(5);
+        for (int i = 0; i < relationTypes; i++) {
+            builder.relation("R" + i + randomText(random, 3), randomText(random, 4), randomText(random, 6),
+                    random.nextBoolean());
+        }
+        return builder.build();
     }
 
     /** 0-4 valid documents: arbitrary text tokens, spans, relations normalised and deduplicated. */

@@ -1,22 +1,43 @@
 package dev.jerex.nn.bert;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-
-import java.io.IOException;
-
+import static dev.jerex.testing.RandomText.range;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jerex.testing.RandomText;
+import dev.jerex.testing.RandomText.CharClass;
+import dev.jerex.testing.SeededCases;
+import java.io.IOException;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 /**
  * Properties of {@link BertTokenizer#encode} on random Unicode text (CJK, accents, combining
  * marks, hangul, control and format characters, emoji and lone surrogates, whitespace,
  * punctuation): it never throws, and every piece's offsets lie inside the text, in order, without
- * overlap, and the piece's word index never decreases.
+ * overlap, and the piece's word index never decreases. Inputs come from seeded generators
+ * ({@link SeededCases}); a failure names the case and its input.
  */
 class TokenizerPropertiesTest {
+    private static final long SEED = 20261126L;
+
+    private static final CharClass[] MESSY = {
+            range('a', 'z'), range('A', 'Z'), range('0', '9'),
+            RandomText.anyOf(" \t\n\r\u3000\u00a0\u2028"),
+            range('!', '/'), range('\u00c0', '\u017f'),
+            range('\u0300', '\u036f'),          // combining marks
+            range('\u4e00', '\u9fff'),          // CJK
+            range('\uac00', '\ud7a3'),          // hangul syllables
+            range('\u0000', '\u001f'),          // C0 controls
+            RandomText.anyOf("\u200b\u200d\u00ad\ufeff\ufffd\u0130\u1fef\uf900"),
+            range('\ud800', '\udfff'),          // surrogates, paired or not
+            RandomText.ANY};
+    private static final String[] SPECIALS = {"[MASK]", "[CLS]", "😀", "👨‍👩‍👧", "x".repeat(120), "Café"};
+
+    /** Ranges of the long run: ASCII, Latin-1, combining marks, CJK, hangul, controls, general punctuation, surrogates, CJK compatibility, anything. */
+    private static final CharClass[] BLOCKS = {
+            range('a', 'z'), range('A', 'Z'), range('0', '9'), range(' ', '/'), range(0x00C0, 0x017F), range(0x0300, 0x036F),
+            range(0x4E00, 0x9FFF), range(0xAC00, 0xD7A3), range(0x0000, 0x001F), range(0x2000, 0x206F), range(0xD800, 0xDFFF),
+            range(0xF900, 0xFAFF), RandomText.ANY};
 
     private final BertTokenizer uncased;
     private final BertTokenizer cased;
@@ -29,38 +50,47 @@ class TokenizerPropertiesTest {
         asciiOnly = new BertTokenizer(vocab, BasicTokenizer.Options.LOWERCASE_ASCII_ONLY);
     }
 
-    @Provide
-    Arbitrary<String> messyText() {
-        Arbitrary<Character> chars = Arbitraries.oneOf(
-                Arbitraries.chars().range('a', 'z'), Arbitraries.chars().range('A', 'Z'), Arbitraries.chars().range('0', '9'),
-                Arbitraries.of(' ', '\t', '\n', '\r', '\u3000', '\u00a0', '\u2028'),
-                Arbitraries.chars().range('!', '/'), Arbitraries.chars().range('\u00c0', '\u017f'),
-                Arbitraries.chars().range('\u0300', '\u036f'),          // combining marks
-                Arbitraries.chars().range('\u4e00', '\u9fff'),          // CJK
-                Arbitraries.chars().range('\uac00', '\ud7a3'),          // hangul syllables
-                Arbitraries.chars().range('\u0000', '\u001f'),          // C0 controls
-                Arbitraries.of('\u200b', '\u200d', '\u00ad', '\ufeff', '\ufffd', '\u0130', '\u1fef', '\uf900'),
-                Arbitraries.chars().range('\ud800', '\udfff'),          // surrogates, paired or not
-                Arbitraries.chars().all());
-        Arbitrary<String> pieces = chars.list().ofMaxSize(40).map(list -> {
-            StringBuilder sb = new StringBuilder();
-            list.forEach(sb::append);
-            return sb.toString();
-        });
-        Arbitrary<String> specials = Arbitraries.of("[MASK]", "[CLS]", "😀", "👨‍👩‍👧", "x".repeat(120), "Café");
-        return Arbitraries.oneOf(pieces, pieces, Arbitraries.strings().all().ofMaxLength(60),
-                        Arbitraries.oneOf(pieces, specials).list().ofMaxSize(4).map(l -> String.join("", l)));
+    /** Characters of the messy classes, any UTF-16 string, or up to four such pieces and special tokens joined. */
+    private static String messyText(Random random) {
+        return switch (random.nextInt(4)) {
+            case 0, 1 -> RandomText.chars(random, 40, MESSY);
+            case 2 -> RandomText.anyChars(random, 60);
+            default -> String.join("", RandomText.listOf(random, 4,
+                    r -> r.nextBoolean() ? RandomText.chars(r, 40, MESSY) : RandomText.oneOf(r, SPECIALS)));
+        };
     }
 
-    @Property(tries = 600)
-    void offsetsAreInsideOrderedAndDisjoint(@ForAll("messyText") String text) {
+    /** Up to 39 characters from {@link #BLOCKS}, with a [MASK] or an emoji after one character in 30. */
+    private static String blockText(Random random) {
+        StringBuilder text = new StringBuilder();
+        int length = random.nextInt(40);
+        for (int i = 0; i < length; i++) {
+            text.append(BLOCKS[random.nextInt(BLOCKS.length)].draw(random));
+            if (random.nextInt(30) == 0) {
+                text.append(random.nextBoolean() ? "[MASK]" : "\uD83D\uDE00"); // a special token, an emoji
+            }
+        }
+        return text.toString();
+    }
+
+    @Test
+    void offsetsAreInsideOrderedAndDisjoint() {
+        SeededCases.check(SEED, 600, TokenizerPropertiesTest::messyText, this::checkOffsetInvariantsOfEveryTokenizer);
+    }
+
+    /** The same invariants on more and longer runs of characters from every block, with specials inside words. */
+    @Test
+    void offsetsAreInsideOrderedAndDisjointOnCharactersOfEveryBlock() {
+        SeededCases.check(SEED, 5000, TokenizerPropertiesTest::blockText, this::checkOffsetInvariantsOfEveryTokenizer);
+    }
+
+    private void checkOffsetInvariantsOfEveryTokenizer(String text) {
         for (BertTokenizer tokenizer : new BertTokenizer[] {uncased, cased, asciiOnly}) {
             checkOffsetInvariants(tokenizer, text);
         }
     }
 
-    /** The invariants, shared with the seeded JUnit fuzz test in {@link TokenizerFuzzTest}. */
-    static void checkOffsetInvariants(BertTokenizer tokenizer, String text) {
+    private static void checkOffsetInvariants(BertTokenizer tokenizer, String text) {
         Encoding e = tokenizer.encode(text);
         assertThat(e.ids()[0]).isEqualTo(tokenizer.clsId());
         assertThat(e.ids()[e.length() - 1]).isEqualTo(tokenizer.sepId());
@@ -78,22 +108,25 @@ class TokenizerPropertiesTest {
         }
     }
 
-    @Property(tries = 300)
-    void everyWordYieldsAtLeastOneId(@ForAll("messyText") String word) {
-        assertThat(uncased.wordPieceIds(word)).isNotEmpty();
-        assertThat(cased.wordPieces(word)).isNotEmpty();
+    @Test
+    void everyWordYieldsAtLeastOneId() {
+        SeededCases.check(SEED, 300, TokenizerPropertiesTest::messyText, word -> {
+            assertThat(uncased.wordPieceIds(word)).isNotEmpty();
+            assertThat(cased.wordPieces(word)).isNotEmpty();
+        });
     }
 
-    @Property(tries = 300)
-    void asciiTextSurvivesDecodeUpToSpacing(@ForAll("asciiWords") String text) {
-        // every piece of these words is in the vocabulary, so decoding gives the lowercased words back
-        Encoding e = uncased.encodeWithoutSpecials(text);
-        assertThat(uncased.decode(e.ids()).replace(" ", "")).isEqualTo(text.toLowerCase().replace(" ", ""));
+    @Test
+    void asciiTextSurvivesDecodeUpToSpacing() {
+        SeededCases.check(SEED, 300, TokenizerPropertiesTest::asciiWords, text -> {
+            // every piece of these words is in the vocabulary, so decoding gives the lowercased words back
+            Encoding e = uncased.encodeWithoutSpecials(text);
+            assertThat(uncased.decode(e.ids()).replace(" ", "")).isEqualTo(text.toLowerCase().replace(" ", ""));
+        });
     }
 
-    @Provide
-    Arbitrary<String> asciiWords() {
-        return Arbitraries.of("hello", "World", "unaffable", "tokenization", "don't", "x", "xxxx", "cafe", "!", ",")
-                .list().ofMaxSize(8).map(l -> String.join(" ", l));
+    private static String asciiWords(Random random) {
+        return String.join(" ", RandomText.listOf(random, 8,
+                r -> RandomText.oneOf(r, "hello", "World", "unaffable", "tokenization", "don't", "x", "xxxx", "cafe", "!", ",")));
     }
 }
