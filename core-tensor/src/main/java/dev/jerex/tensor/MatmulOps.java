@@ -79,7 +79,18 @@ final class MatmulOps {
         Tensor out = product(a, b);
         return out.recordOp("matmul", g -> new Tensor[] {
             a.requiresGrad ? product(g, b.t()) : null,
-            !b.requiresGrad ? null : b.collectedProducts != null && as.length == 2 ? collect(b, a, g) : product(a.t(), g)}, a, b);
+            !b.requiresGrad ? null : b.collectedProducts != null && as.length == 2 ? collect(b, a, g) : gradientOfRight(a, g, b)}, a, b);
+    }
+
+    /**
+     * db = a^T g, laid out like b: for b = w.t() (a Linear's weight, W_hh^T) it is computed as
+     * (g^T a)^T, so that w's gradient, db^T, comes out contiguous. Gradient clipping, the
+     * optimiser and in-place accumulation then read it as it is, with no copy.
+     */
+    private static Tensor gradientOfRight(Tensor a, Tensor g, Tensor b) {
+        MatrixLayout lb = MatrixLayout.of(b);
+        boolean transposedWeight = b.dim() == 2 && a.dim() == 2 && lb != null && lb.trans() && b.size(0) > 1 && b.size(1) > 1;
+        return transposedWeight ? product(g.t(), a).t() : product(a.t(), g);
     }
 
     /**
@@ -105,7 +116,7 @@ final class MatmulOps {
         pairs.clear();
         Tensor stackedA = as.length == 1 ? as[0] : ShapeOps.concat(0, as);    // [sum B_t, k]
         Tensor stackedG = gs.length == 1 ? gs[0] : ShapeOps.concat(0, gs);    // [sum B_t, n]
-        Tensor sum = product(stackedA.t(), stackedG);                          // [k, n]
+        Tensor sum = gradientOfRight(stackedA, stackedG, b);                   // [k, n]
         for (Tensor g : gs) g.storage().release();
         if (stackedG != gs[0]) stackedG.storage().release();
         if (stackedA != as[0]) stackedA.storage().release();
