@@ -21,15 +21,17 @@ import java.util.List;
  * c(s) = max over the visible positions t ∉ s of G_s[t]  [d]
  * </pre>
  *
- * <p>Computed exactly, but in an order that costs less than the definition. Per document, the
- * query/key/value projections and the score matrix Q K^T are computed once and shared by all
- * its spans; only the mask differs per span. The spans then go through the softmax and the
- * BiGRU together, as one batch, {@code chunk} spans at a time (to bound memory: the masked
- * weights are [chunk, heads, L, L]; chunk 0 sizes chunks to about {@link #AUTO_CHUNK_FLOATS}
- * floats of temporaries, which on CoNLL04 sentences is every span of a document at once; without
- * gradients each chunk's temporaries are released before the next chunk). Two
- * linear maps are folded together, per GRU direction
- * with gates W_ih [3h, d]:
+ * <p>Computed exactly, but in an order that costs less than the definition:
+ * <ul>
+ *   <li>per document, the query/key/value projections and the score matrix Q K^T are computed
+ *       once and shared by all its spans; only the mask differs per span;</li>
+ *   <li>the spans go through the softmax and the BiGRU together, {@code chunk} spans at a time
+ *       (the masked weights are [chunk, H, L, L]); chunk 0 sizes chunks to about
+ *       {@link #AUTO_CHUNK_FLOATS} floats of temporaries, every span of a CoNLL04 sentence at
+ *       once; without gradients each chunk's temporaries are released before the next;</li>
+ *   <li>the output projection W_o is folded into each GRU direction's input projection W_ih
+ *       [3h, d]:</li>
+ * </ul>
  * <pre>
  * ctx_s = concat_h(P_{s,h} V_h)                      P_{s,h} [L, L]: head h's span-hidden attention weights
  * X_s   = M_s W_ih^T + b_ih = ctx_s W^T + b          W = W_ih W_o  [3h, d],  b = W_ih b_o + b_ih
