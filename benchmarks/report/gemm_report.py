@@ -12,7 +12,6 @@ Python 3 standard library only.
 """
 import argparse
 import statistics
-import sys
 
 import jmh_json
 
@@ -80,10 +79,7 @@ def main():
     p.add_argument("--out", help="also write the table to this Markdown file")
     a = p.parse_args()
     text = table(medians(a.result), medians(a.novector) if a.novector else None)
-    sys.stdout.write(text)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(text)
+    jmh_json.emit(text, a.out)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,15 @@ import statistics
 TO_MS = {"ns/op": 1e-6, "us/op": 1e-3, "ms/op": 1.0, "s/op": 1e3}
 
 
+def emit(text, out=None):
+    """Prints a report's Markdown, and writes it to the file `out` too when one is given."""
+    import sys
+    sys.stdout.write(text)
+    if out:
+        with open(out, "w") as f:
+            f.write(text)
+
+
 def load(path):
     """The list of benchmark runs in a JMH JSON file; errors name the file."""
     try:

@@ -11,7 +11,6 @@ backward pass relative to the forward). The shapes are those of KernelBenchmark'
 (benchmarks/README.md, "Kernels"). Python 3 standard library only.
 """
 import argparse
-import sys
 
 import jmh_json
 
@@ -62,10 +61,7 @@ def main():
     p.add_argument("--out", help="also write the table to this Markdown file")
     a = p.parse_args()
     text = table(*medians(a.result))
-    sys.stdout.write(text)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(text)
+    jmh_json.emit(text, a.out)
 
 
 if __name__ == "__main__":

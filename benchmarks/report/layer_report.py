@@ -12,7 +12,8 @@ brackets. Ratio = ours / PyTorch (time; <= 1.0 is the goal). Python 3 standard l
 import argparse
 import json
 import statistics
-import sys
+
+import jmh_json
 
 MODES = {"forward": "forward", "forwardBackward": "forward_backward", "forwardNoGrad": "forward_nograd"}
 LAYERS = ("bilstm", "bigru", "mha", "bert_layer")
@@ -62,10 +63,7 @@ def main():
             row += [f"{ours:.1f}", pts, f"{ours / pt:.2f}x"]
             lines.append("| " + " | ".join(row) + " |")
     text = "\n".join(lines) + "\n"
-    sys.stdout.write(text)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(text)
+    jmh_json.emit(text, a.out)
 
 
 if __name__ == "__main__":
