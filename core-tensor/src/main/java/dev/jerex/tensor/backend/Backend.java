@@ -156,6 +156,36 @@ public interface Backend {
     void lstmCellBackward(Storage act, Storage c, int cOffset, Storage gOut, int gOutOffset, Storage gGates, Storage gc,
                           int rows, int hidden);
 
+    // ---- attention with a span hidden -------------------------------------------------------------
+
+    /**
+     * Span-hidden attention, summed over heads (the context of SEA, MODEL.md step 6), for S spans
+     * of one sequence of length L. scores [H, L, L] are q k^T / sqrt(dh), values [H, L, G]; span s
+     * hides the keys start[s] <= j < end[s] from every query:
+     * <pre>
+     * out[s, t, :] = sum_h sum_{j visible} softmax_{j visible}(scores[h, t, :])_j values[h, j, :]     [S, L, G]
+     * lse[s, h, t] = log sum_{j visible} exp(scores[h, t, j])                                       [S, H, L]
+     * </pre>
+     * A span that hides every key gives out 0 and lse -inf. Both are written from 0; lse is kept
+     * for the backward. Kernels may compute the visible sums as prefix plus suffix sums over the
+     * keys (shared by all spans), which needs no [S, H, L, L] weights.
+     */
+    void spanHiddenAttention(Storage scores, int scoresOffset, Storage values, int valuesOffset, int heads, int len, int width,
+                             int[] start, int[] end, Storage out, Storage lse);
+
+    /**
+     * Backward of {@link #spanHiddenAttention}, given gOut [S, L, G]. With P the visible softmax
+     * weights of (s, h, t) and y = sum_j P_j values[h, j]:
+     * <pre>
+     * gValues[h, j, :] = sum_{s, t: j visible} P_j gOut[s, t, :]
+     * gScores[h, t, j] = sum_{s: j visible} P_j (gOut[s, t] . values[h, j] - gOut[s, t] . y)
+     * </pre>
+     * gScores [H, L, L] and gValues [H, L, G] are written from 0.
+     */
+    void spanHiddenAttentionBackward(Storage scores, int scoresOffset, Storage values, int valuesOffset, Storage lse,
+                                     Storage gOut, int gOutOffset, int heads, int len, int width, int[] start, int[] end,
+                                     Storage gScores, Storage gValues);
+
     // ---- indexing ---------------------------------------------------------------------------------
 
     /** dst[i, :] = src[index[i], :] for rows of length {@code rowLength}. */
