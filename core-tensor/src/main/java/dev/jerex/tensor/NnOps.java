@@ -134,6 +134,42 @@ public final class NnOps {
     }
 
     /**
+     * Attention with a span's keys hidden, summed over heads (SEA's context: every candidate span
+     * of a sentence reads the sentence without itself). For span s = [start_s, end_s):
+     * <pre>
+     * out[s, t, :] = sum_h sum_{j not in s} softmax_{j not in s}(scores[h, t, :])_j values[h, j, :]
+     * </pre>
+     * A span that hides every key gets zeros. The kernels share the keys' prefix and suffix sums
+     * among the spans, so no [S, H, L, L] weights are formed.
+     *
+     * @param scores [H, L, L] q k^T / sqrt(dh)
+     * @param values [H, L, G] (SEA passes values already multiplied by the next projection)
+     * @return [S, L, G]
+     */
+    public static Tensor spanHiddenAttention(Tensor scores, Tensor values, int[] spanStart, int[] spanEnd) {
+        int[] start = spanStart.clone(), end = spanEnd.clone();   // the backward keeps them
+        if (scores.dim() != 3 || values.dim() != 3 || scores.size(1) != scores.size(2) || values.size(0) != scores.size(0)
+                || values.size(1) != scores.size(1)) {
+            throw new IllegalArgumentException("spanHiddenAttention: scores " + Shape.str(scores.shapeRef()) + " and values "
+                    + Shape.str(values.shapeRef()) + " are not [H, L, L] and [H, L, G]");
+        }
+        ElementwiseOps.sameBackend("spanHiddenAttention", scores, values);
+        int heads = scores.size(0), len = scores.size(1), width = values.size(2), spans = start.length;
+        Tensor sc = ShapeOps.contiguous(scores), vc = ShapeOps.contiguous(values);
+        Backend backend = scores.backend();
+        Tensor out = Tensor.empty(backend, spans, len, width), lse = Tensor.empty(backend, spans, heads, len);
+        backend.spanHiddenAttention(sc.storage(), sc.offset(), vc.storage(), vc.offset(), heads, len, width, start, end,
+                out.storage(), lse.storage());
+        return out.recordOp("span_hidden_attention", g -> {
+            Tensor gc = ShapeOps.contiguous(g);
+            Tensor gScores = Tensor.empty(backend, heads, len, len), gValues = Tensor.empty(backend, heads, len, width);
+            backend.spanHiddenAttentionBackward(sc.storage(), sc.offset(), vc.storage(), vc.offset(), lse.storage(),
+                    gc.storage(), gc.offset(), heads, len, width, start, end, gScores.storage(), gValues.storage());
+            return new Tensor[] {gScores, gValues};
+        }, sc, vc);
+    }
+
+    /**
      * Inverted dropout: in training, zero each element with probability p and scale the rest by
      * 1 / (1 - p), so inference needs no rescaling. The mask comes from {@code rng} (seeded).
      */

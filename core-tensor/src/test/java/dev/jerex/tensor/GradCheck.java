@@ -45,7 +45,7 @@ public final class GradCheck {
                 x[i] = orig;
                 double numeric = (plus - minus) / (2 * h);
                 double diff = Math.abs(numeric - analytic[i]);
-                if (diff > atol + rtol * Math.abs(numeric)) {
+                if (!(diff <= atol + rtol * Math.abs(numeric))) {   // NaN fails too
                     fail("%s: gradient mismatch for input %d element %d: numerical %.6g, analytic %.6g (|diff| %.3g)",
                             name, k, i, numeric, analytic[i], diff);
                 }

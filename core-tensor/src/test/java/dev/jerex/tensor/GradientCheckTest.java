@@ -218,6 +218,24 @@ class GradientCheckTest {
         GradCheck.check("lstm_cell", x -> NnOps.lstmCell(x[0].select(1, 1), x[1], x[2]), rand(b, 4, 3, 2, 8), rand(b, 5, 3, 8), rand(b, 6, 3, 2));
     }
 
+    /** Spans: the first key, the last, a middle run, a single key, and one hiding every key (no gradient). */
+    private static final int[] SPAN_START = {0, 4, 1, 2, 0}, SPAN_END = {1, 5, 4, 3, 5};
+
+    @ParameterizedTest @MethodSource(BACKENDS)
+    void spanHiddenAttention(Backend b) {
+        GradCheck.check("span_hidden_attention", x -> NnOps.spanHiddenAttention(x[0], x[1], SPAN_START, SPAN_END),
+                Tensor.rand(b, new Rng(1), -2f, 2f, 2, 5, 5), rand(b, 2, 2, 5, 3));
+    }
+
+    /** Key 0 outscores every other key by about 120: hiding it leaves a visible mass of e^-120, below float range, so those sums are direct. */
+    @ParameterizedTest @MethodSource(BACKENDS)
+    void spanHiddenAttentionFarBelowAHiddenKey(Backend b) {
+        float[] lift = new float[2 * 5 * 5];
+        for (int r = 0; r < 2 * 5; r++) lift[r * 5] = 120f;
+        GradCheck.check("span_hidden_attention (direct sums)", x -> NnOps.spanHiddenAttention(x[0].add(Tensor.of(b, lift, 2, 5, 5)), x[1],
+                SPAN_START, SPAN_END), rand(b, 3, 2, 5, 5), rand(b, 4, 2, 5, 3));
+    }
+
     @ParameterizedTest @MethodSource(BACKENDS)
     void layerNorm(Backend b) {
         GradCheck.check("layer_norm", x -> NnOps.layerNorm(x[0], x[1], x[2], 1e-5f), rand(b, 1, 2, 3, 6), rand(b, 2, 6), rand(b, 3, 6));

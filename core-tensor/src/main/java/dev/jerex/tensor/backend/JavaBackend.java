@@ -2,6 +2,7 @@ package dev.jerex.tensor.backend;
 
 import dev.jerex.tensor.Storage;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 
@@ -114,7 +115,7 @@ public class JavaBackend implements Backend {
     public void fill(Storage dst, int offset, int n, float value) {
         FloatBuffer d = buf(dst);
         float[] v = scratch(0, CHUNK);
-        java.util.Arrays.fill(v, 0, Math.min(n, CHUNK), value);
+        Arrays.fill(v, 0, Math.min(n, CHUNK), value);
         for (int i = 0; i < n; i += CHUNK) d.put(offset + i, v, 0, Math.min(CHUNK, n - i));
     }
 
@@ -190,8 +191,8 @@ public class JavaBackend implements Backend {
             r = 1;
         }
         int[][] out = new int[ops + 1][];
-        out[0] = java.util.Arrays.copyOf(sh, r);
-        for (int o = 0; o < ops; o++) out[o + 1] = java.util.Arrays.copyOf(st[o], r);
+        out[0] = Arrays.copyOf(sh, r);
+        for (int o = 0; o < ops; o++) out[o + 1] = Arrays.copyOf(st[o], r);
         return out;
     }
 
@@ -257,7 +258,7 @@ public class JavaBackend implements Backend {
                 int len = Math.min(CHUNK, to - s);
                 xs.get(xOffset + s, xv, 0, len);
                 if (ys != null) ys.get(yOffset + s, yv, 0, len);
-                else java.util.Arrays.fill(yv, 0, len, 0f);
+                else Arrays.fill(yv, 0, len, 0f);
                 gys.get(gyOffset + s, g, 0, len);
                 switch (op) {   // the common derivatives inline; the rest through derivative()
                     case TANH: for (int i = 0; i < len; i++) g[i] *= 1f - yv[i] * yv[i]; break;
@@ -480,7 +481,7 @@ public class JavaBackend implements Backend {
     /** v[0:n] = x[off + i * stride]: one bulk read when contiguous, a fill when broadcast. */
     private static void load(FloatBuffer x, int off, int stride, float[] v, int n) {
         if (stride == 1) x.get(off, v, 0, n);
-        else if (stride == 0) java.util.Arrays.fill(v, 0, n, x.get(off));
+        else if (stride == 0) Arrays.fill(v, 0, n, x.get(off));
         else for (int i = 0; i < n; i++) v[i] = x.get(off + i * stride);
     }
 
@@ -529,7 +530,7 @@ public class JavaBackend implements Backend {
                     }
                     for (int i = 0; i < inner; i++) res[i] = (float) acc[i];
                 } else {
-                    java.util.Arrays.fill(res, 0, inner, Float.NEGATIVE_INFINITY);
+                    Arrays.fill(res, 0, inner, Float.NEGATIVE_INFINITY);
                     for (int l = 0; l < len; l++) {
                         xs.get(base + l * inner, row, 0, inner);
                         for (int i = 0; i < inner; i++) res[i] = Math.max(res[i], row[i]);
@@ -882,6 +883,227 @@ public class JavaBackend implements Backend {
             d.get(dOff, dv, 0, rowLength);
             for (int c = 0; c < rowLength; c++) dv[c] += sv[c];
             d.put(dOff, dv, 0, rowLength);
+        }
+    }
+
+    // ---- attention with a span hidden -------------------------------------------------------------
+
+    /**
+     * Below this visible mass (relative to the row's largest weight, 1), a span's prefix and suffix
+     * sums would be made of underflowed terms: that (span, head, query) is summed directly instead,
+     * with its own maximum. Never met with ordinary scores (the hidden keys would have to outscore
+     * every visible one by more than 41).
+     */
+    private static final float SPAN_HIDDEN_DIRECT_BELOW = 0x1p-60f;
+    private static final float SPAN_HIDDEN_DIRECT_LOG = (float) Math.log(SPAN_HIDDEN_DIRECT_BELOW);
+
+    /**
+     * For each query t (in parallel) and head h, with e_j = exp(scores[h, t, j] - max_j):
+     * <pre>
+     * prefix  N[k] = sum_{j<k} e_j values[h, j],   Z[k] = sum_{j<k} e_j        [L+1, G], [L+1]
+     * suffix  N'[k] = sum_{j>=k} e_j values[h, j], Z'[k] = sum_{j>=k} e_j
+     * out[s, t] += (N[start_s] + N'[end_s]) / (Z[start_s] + Z'[end_s])
+     * </pre>
+     * Per query: O(H (L + S) G), against O(H S L G) for the span-by-span softmax.
+     */
+    @Override
+    public void spanHiddenAttention(Storage scores, int scoresOffset, Storage values, int valuesOffset, int heads, int len, int width,
+                                    int[] start, int[] end, Storage out, Storage lse) {
+        checkSpans("spanHiddenAttention", start, end, len);
+        int spans = start.length;
+        float[] sc = new float[heads * len * len], va = new float[heads * len * width];
+        buf(scores).get(scoresOffset, sc);
+        buf(values).get(valuesOffset, va);
+        FloatBuffer os = buf(out), ls = buf(lse);
+        parallelFor(len, heads * (2 * len + 2 * spans) * width, (from, to) -> {
+            float[] acc = scratch(0, spans * width), pre = scratch(1, (len + 1) * width), suf = scratch(2, (len + 1) * width);
+            float[] e = scratch(3, len), preZ = scratch(4, len + 1), sufZ = scratch(5, len + 1);
+            for (int t = from; t < to; t++) {
+                Arrays.fill(acc, 0, spans * width, 0f);
+                for (int h = 0; h < heads; h++) {
+                    int row = (h * len + t) * len, vh = h * len * width;
+                    float max = rowExp(sc, row, len, e);
+                    prefixSuffixSums(e, va, vh, len, width, pre, preZ, suf, sufZ);
+                    for (int s = 0; s < spans; s++) {
+                        int a = start[s], b = end[s], li = (s * heads + h) * len + t;
+                        float z = preZ[a] + sufZ[b];
+                        if (a == 0 && b == len) {
+                            ls.put(li, Float.NEGATIVE_INFINITY);
+                        } else if (z >= SPAN_HIDDEN_DIRECT_BELOW) {
+                            float inv = 1f / z;
+                            int o = s * width, pa = a * width, sb = b * width;
+                            for (int g = 0; g < width; g++) acc[o + g] += inv * (pre[pa + g] + suf[sb + g]);
+                            ls.put(li, max + (float) Math.log(z));
+                        } else {
+                            ls.put(li, directVisibleSum(sc, row, va, vh, len, width, a, b, acc, s * width));
+                        }
+                    }
+                }
+                for (int s = 0; s < spans; s++) os.put((s * len + t) * width, acc, s * width, width);
+            }
+        });
+    }
+
+    /**
+     * Per head (in parallel) and query t, with w_s = 1/Z_s and the softmax backward
+     * gScores_j = P_j (g.v_j - g.y): the spans' terms are gathered at their start and end,
+     * <pre>
+     * A[a] = sum_{s: start_s = a} w_s g_s,  B[b] = sum_{s: end_s = b} w_s g_s      (and the scalars w_s g_s.y_s alike)
+     * G_j  = sum_{a > j} A[a] + sum_{b <= j} B[b]                                   (the spans that see key j)
+     * gValues[h, j] += e_j G_j,   gScores[h, t, j] = e_j (G_j . values[h, j] - C_j)
+     * </pre>
+     * The (span, head, query) triples summed directly in the forward are differentiated directly.
+     */
+    @Override
+    public void spanHiddenAttentionBackward(Storage scores, int scoresOffset, Storage values, int valuesOffset, Storage lse,
+                                            Storage gOut, int gOutOffset, int heads, int len, int width, int[] start, int[] end,
+                                            Storage gScores, Storage gValues) {
+        checkSpans("spanHiddenAttentionBackward", start, end, len);
+        int spans = start.length;
+        float[] sc = new float[heads * len * len], va = new float[heads * len * width], go = new float[spans * len * width];
+        float[] ls = new float[spans * heads * len];
+        buf(scores).get(scoresOffset, sc);
+        buf(values).get(valuesOffset, va);
+        buf(gOut).get(gOutOffset, go);
+        buf(lse).get(0, ls);
+        FloatBuffer gss = buf(gScores), gvs = buf(gValues);
+        parallelFor(heads, len * (6 * len + 3 * spans) * width, (from, to) -> {
+            float[] pre = scratch(0, (len + 1) * width), suf = scratch(1, (len + 1) * width);
+            float[] byStart = scratch(2, (len + 1) * width), byEnd = scratch(3, (len + 1) * width), gv = scratch(4, len * width);
+            float[] e = new float[len], preZ = new float[len + 1], sufZ = new float[len + 1], gRow = new float[len];
+            float[] cStart = new float[len + 1], cEnd = new float[len + 1];
+            for (int h = from; h < to; h++) {
+                int vh = h * len * width;
+                Arrays.fill(gv, 0, len * width, 0f);
+                for (int t = 0; t < len; t++) {
+                    int row = (h * len + t) * len;
+                    float max = rowExp(sc, row, len, e);
+                    prefixSuffixSums(e, va, vh, len, width, pre, preZ, suf, sufZ);
+                    Arrays.fill(byStart, 0, (len + 1) * width, 0f);
+                    Arrays.fill(byEnd, 0, (len + 1) * width, 0f);
+                    Arrays.fill(cStart, 0f);
+                    Arrays.fill(cEnd, 0f);
+                    Arrays.fill(gRow, 0f);
+                    for (int s = 0; s < spans; s++) {
+                        float l = ls[(s * heads + h) * len + t];
+                        if (l == Float.NEGATIVE_INFINITY) continue;   // nothing visible: no gradient
+                        int a = start[s], b = end[s], gs = (s * len + t) * width;
+                        if (l - max < SPAN_HIDDEN_DIRECT_LOG) {
+                            directVisibleBackward(sc, row, l, va, vh, len, width, a, b, go, gs, gRow, gv);
+                            continue;
+                        }
+                        float w = (float) Math.exp(max - l);   // 1 / Z_s
+                        int pa = a * width, sb = b * width;
+                        float dot = 0f;
+                        for (int g = 0; g < width; g++) {
+                            float gw = w * go[gs + g];
+                            dot += gw * (pre[pa + g] + suf[sb + g]);
+                            byStart[pa + g] += gw;
+                            byEnd[sb + g] += gw;
+                        }
+                        float c = w * dot;   // w g.(N/Z) = g.y / Z
+                        cStart[a] += c;
+                        cEnd[b] += c;
+                    }
+                    // byStart[k] := sum_{a >= k}, byEnd[k] := sum_{b <= k}; key j is seen by byStart[j + 1] + byEnd[j].
+                    for (int k = len - 1; k >= 0; k--) {
+                        cStart[k] += cStart[k + 1];
+                        for (int g = 0; g < width; g++) byStart[k * width + g] += byStart[(k + 1) * width + g];
+                    }
+                    for (int k = 1; k <= len; k++) {
+                        cEnd[k] += cEnd[k - 1];
+                        for (int g = 0; g < width; g++) byEnd[k * width + g] += byEnd[(k - 1) * width + g];
+                    }
+                    for (int j = 0; j < len; j++) {
+                        float ej = e[j];
+                        if (ej == 0f) continue;
+                        int sa = (j + 1) * width, eb = j * width, vj = vh + j * width, oj = j * width;
+                        float dot = 0f;
+                        for (int g = 0; g < width; g++) {
+                            float seen = byStart[sa + g] + byEnd[eb + g];
+                            dot += seen * va[vj + g];
+                            gv[oj + g] += ej * seen;
+                        }
+                        gRow[j] += ej * (dot - cStart[j + 1] - cEnd[j]);
+                    }
+                    gss.put(row, gRow, 0, len);
+                }
+                gvs.put(vh, gv, 0, len * width);
+            }
+        });
+    }
+
+    private static void checkSpans(String op, int[] start, int[] end, int len) {
+        if (start.length != end.length) throw new IllegalArgumentException(op + ": " + start.length + " starts but " + end.length + " ends");
+        for (int s = 0; s < start.length; s++) {
+            if (start[s] < 0 || end[s] <= start[s] || end[s] > len) {
+                throw new IllegalArgumentException(op + ": span " + s + " [" + start[s] + ", " + end[s] + ") is not inside [0, " + len + ")");
+            }
+        }
+    }
+
+    /** e[j] = exp(x[row + j] - max) for j < len; returns the max. */
+    private static float rowExp(float[] x, int row, int len, float[] e) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < len; j++) max = Math.max(max, x[row + j]);
+        for (int j = 0; j < len; j++) e[j] = (float) Math.exp(x[row + j] - max);
+        return max;
+    }
+
+    /** Prefix sums pre[k] = sum_{j<k} e_j v_j and suffix sums suf[k] = sum_{j>=k} e_j v_j, k = 0..len, with their weights. */
+    private static void prefixSuffixSums(float[] e, float[] v, int vOffset, int len, int width,
+                                         float[] pre, float[] preZ, float[] suf, float[] sufZ) {
+        Arrays.fill(pre, 0, width, 0f);
+        preZ[0] = 0f;
+        for (int k = 0; k < len; k++) {
+            float ek = e[k];
+            int from = k * width, to = (k + 1) * width, vk = vOffset + k * width;
+            for (int g = 0; g < width; g++) pre[to + g] = pre[from + g] + ek * v[vk + g];
+            preZ[k + 1] = preZ[k] + ek;
+        }
+        Arrays.fill(suf, len * width, (len + 1) * width, 0f);
+        sufZ[len] = 0f;
+        for (int k = len - 1; k >= 0; k--) {
+            float ek = e[k];
+            int at = k * width, next = (k + 1) * width, vk = vOffset + k * width;
+            for (int g = 0; g < width; g++) suf[at + g] = suf[next + g] + ek * v[vk + g];
+            sufZ[k] = sufZ[k + 1] + ek;
+        }
+    }
+
+    /** acc[o..] += sum_{j visible} softmax_visible(x[row..])_j v_j, with the visible keys' own max; returns log Z. */
+    private static float directVisibleSum(float[] x, int row, float[] v, int vOffset, int len, int width, int a, int b,
+                                          float[] acc, int o) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < len; j++) if (j < a || j >= b) max = Math.max(max, x[row + j]);
+        double z = 0;
+        for (int j = 0; j < len; j++) if (j < a || j >= b) z += Math.exp(x[row + j] - max);
+        float lse = max + (float) Math.log(z);
+        for (int j = 0; j < len; j++) {
+            if (j >= a && j < b) continue;
+            float p = (float) Math.exp(x[row + j] - lse);
+            for (int g = 0; g < width; g++) acc[o + g] += p * v[vOffset + j * width + g];
+        }
+        return lse;
+    }
+
+    /** The backward of {@link #directVisibleSum} for one (span, head, query): adds into gRow [L] and gv [L, G]. */
+    private static void directVisibleBackward(float[] x, int row, float lse, float[] v, int vOffset, int len, int width, int a, int b,
+                                              float[] gOut, int gOffset, float[] gRow, float[] gv) {
+        float[] p = new float[len], gDotV = new float[len];
+        float gDotY = 0f;
+        for (int j = 0; j < len; j++) {
+            if (j >= a && j < b) continue;
+            p[j] = (float) Math.exp(x[row + j] - lse);
+            float dot = 0f;
+            for (int g = 0; g < width; g++) dot += gOut[gOffset + g] * v[vOffset + j * width + g];
+            gDotV[j] = dot;
+            gDotY += p[j] * dot;
+        }
+        for (int j = 0; j < len; j++) {
+            if (p[j] == 0f) continue;
+            gRow[j] += p[j] * (gDotV[j] - gDotY);
+            for (int g = 0; g < width; g++) gv[j * width + g] += p[j] * gOut[gOffset + g];
         }
     }
 
