@@ -399,6 +399,89 @@ public final class CudaBackend implements Backend {
                 .ptr(at(gOut, gOutOffset)).ptr(at(gGates, 0)).ptr(at(gc, 0)).i(rows).i(hidden));
     }
 
+    // ---- attention with a span hidden -------------------------------------------------------------
+
+    /**
+     * Checks the spans of spanHiddenAttention (0 <= start < end <= len) and that scores [H, L, L]
+     * and values [H, L, G] lie inside their storages (the GPU would not).
+     */
+    private static void checkSpanAttention(String op, Storage scores, int scoresOffset, Storage values, int valuesOffset,
+                                           int heads, int len, int width, int[] start, int[] end) {
+        if (start.length != end.length) {
+            throw new IllegalArgumentException(op + ": " + start.length + " span starts but " + end.length + " span ends");
+        }
+        for (int s = 0; s < start.length; s++) {
+            if (start[s] < 0 || start[s] >= end[s] || end[s] > len) {
+                throw new IllegalArgumentException(op + ": span " + s + " [" + start[s] + ", " + end[s]
+                        + ") is not a non-empty range of a sequence of length " + len);
+            }
+        }
+        checkExtent(op + " scores", scores, scoresOffset, (long) heads * len * len);
+        checkExtent(op + " values", values, valuesOffset, (long) heads * len * width);
+    }
+
+    /** Checks that n floats from offset lie inside storage s. */
+    private static void checkExtent(String what, Storage s, int offset, long n) {
+        if (offset < 0 || offset + n > s.size()) {
+            throw new IndexOutOfBoundsException(what + ": " + n + " floats at offset " + offset
+                    + " do not fit a storage of " + s.size() + " floats");
+        }
+    }
+
+    @Override
+    public void spanHiddenAttention(Storage scores, int scoresOffset, Storage values, int valuesOffset, int heads, int len, int width,
+                                    int[] start, int[] end, Storage out, Storage lse) {
+        checkSpanAttention("spanHiddenAttention", scores, scoresOffset, values, valuesOffset, heads, len, width, start, end);
+        int spans = start.length;
+        checkExtent("spanHiddenAttention out", out, 0, (long) spans * len * width);
+        checkExtent("spanHiddenAttention lse", lse, 0, (long) spans * heads * len);
+        if (spans == 0) return;
+        DeviceAllocator.Block s = uploadInts(start), e = uploadInts(end);
+        try {
+            // lse [S, H, L] first: the out kernel reads it
+            kernels.launchElements("span_attention_lse", (long) spans * heads * len, kernels.args()
+                    .ptr(at(scores, scoresOffset)).ptr(s.address()).ptr(e.address()).i(spans).i(heads).i(len).ptr(at(lse, 0)));
+            kernels.launchElements("span_attention_out", (long) spans * len * width, kernels.args()
+                    .ptr(at(scores, scoresOffset)).ptr(at(values, valuesOffset)).ptr(at(lse, 0))
+                    .ptr(s.address()).ptr(e.address()).i(spans).i(heads).i(len).i(width).ptr(at(out, 0)));
+        } finally {
+            device.allocator.give(s);
+            device.allocator.give(e);
+        }
+    }
+
+    @Override
+    public void spanHiddenAttentionBackward(Storage scores, int scoresOffset, Storage values, int valuesOffset, Storage lse,
+                                            Storage gOut, int gOutOffset, int heads, int len, int width, int[] start, int[] end,
+                                            Storage gScores, Storage gValues) {
+        String op = "spanHiddenAttentionBackward";
+        checkSpanAttention(op, scores, scoresOffset, values, valuesOffset, heads, len, width, start, end);
+        int spans = start.length;
+        checkExtent(op + " lse", lse, 0, (long) spans * heads * len);
+        checkExtent(op + " gOut", gOut, gOutOffset, (long) spans * len * width);
+        checkExtent(op + " gScores", gScores, 0, (long) heads * len * len);
+        checkExtent(op + " gValues", gValues, 0, (long) heads * len * width);
+        // c [S, H, L]: gOut[s, t] . y[s, h, t], the softmax backward's row term
+        DeviceAllocator.Block s = uploadInts(start), e = uploadInts(end);
+        DeviceAllocator.Block c = device.allocator.take(Math.multiplyExact(Math.multiplyExact(spans, heads), len));
+        try {
+            kernels.launchElements("span_attention_row_dot", (long) spans * heads * len, kernels.args()
+                    .ptr(at(scores, scoresOffset)).ptr(at(values, valuesOffset)).ptr(at(lse, 0)).ptr(at(gOut, gOutOffset))
+                    .ptr(s.address()).ptr(e.address()).i(spans).i(heads).i(len).i(width).ptr(c.address()));
+            // gScores [H, L, L] and gValues [H, L, G] are written everywhere (0 where no span sees a key)
+            kernels.launchElements("span_attention_grad_scores", (long) heads * len * len, kernels.args()
+                    .ptr(at(scores, scoresOffset)).ptr(at(values, valuesOffset)).ptr(at(lse, 0)).ptr(at(gOut, gOutOffset))
+                    .ptr(c.address()).ptr(s.address()).ptr(e.address()).i(spans).i(heads).i(len).i(width).ptr(at(gScores, 0)));
+            kernels.launchElements("span_attention_grad_values", (long) heads * len * width, kernels.args()
+                    .ptr(at(scores, scoresOffset)).ptr(at(lse, 0)).ptr(at(gOut, gOutOffset))
+                    .ptr(s.address()).ptr(e.address()).i(spans).i(heads).i(len).i(width).ptr(at(gValues, 0)));
+        } finally {
+            device.allocator.give(s);
+            device.allocator.give(e);
+            device.allocator.give(c);
+        }
+    }
+
     // ---- indexing ---------------------------------------------------------------------------------
 
     /** Checks that rows index[i] of length rowLength lie inside storage s from offset on (the GPU would not). */

@@ -35,7 +35,9 @@ final class CudaKernels {
                     "layer_norm_param_partials", "layer_norm_param_finish"),
             "index.cu", List.of("gather_rows", "scatter_add_rows", "range_max", "range_max_backward"),
             "optim.cu", List.of("adamw"),
-            "recurrent.cu", List.of("gru_cell", "gru_cell_backward", "lstm_cell", "lstm_cell_backward"));
+            "recurrent.cu", List.of("gru_cell", "gru_cell_backward", "lstm_cell", "lstm_cell_backward"),
+            "attention.cu", List.of("span_attention_lse", "span_attention_out", "span_attention_row_dot",
+                    "span_attention_grad_scores", "span_attention_grad_values"));
 
     /** Threads per block of the element-wise kernels. */
     static final int ELEMENT_THREADS = 256;

@@ -427,6 +427,43 @@ class CudaBackendTest {
         }
     }
 
+    // ---- attention with a span hidden ------------------------------------------------------------------
+
+    @Test
+    void spanHiddenAttentionAndBackward() {
+        int heads = 3, len = 7, width = 5;
+        // every key hidden, the first, the last, the middle, and [1, 3) whose hidden key 1 scores +200
+        int[] start = {0, 0, len - 1, 2, 1};
+        int[] end = {len, 1, len, 5, 3};
+        int spans = start.length;
+        float[] sv = random(2 + heads * len * len, -3f, 3f);   // scores [H, L, L] from offset 2
+        for (int h = 0; h < heads; h++) sv[2 + (h * len + 2) * len + 1] += 200f;   // scores[h, 2, 1]: lse != row max
+        Pair scores = both(sv), values = both(random(3 + heads * len * width));
+        Pair out = both(random(spans * len * width)), lse = both(random(spans * heads * len));
+        ref.spanHiddenAttention(scores.java(), 2, values.java(), 3, heads, len, width, start, end, out.java(), lse.java());
+        cuda.spanHiddenAttention(scores.cuda(), 2, values.cuda(), 3, heads, len, width, start, end, out.cuda(), lse.cuda());
+        String what = "spanHiddenAttention [" + heads + ", " + len + ", " + width + "] x " + spans + " spans";
+        assertClose(what + " out", out, PRODUCTS);
+        assertClose(what + " lse", lse, SUMS);
+
+        // backward from the reference's saved lse (-inf for the span that hides every key);
+        // gScores and gValues start random: both must be written everywhere
+        Pair saved = both(read(ref, lse.java())), gOut = both(random(1 + spans * len * width));
+        Pair gScores = both(random(heads * len * len)), gValues = both(random(heads * len * width));
+        ref.spanHiddenAttentionBackward(scores.java(), 2, values.java(), 3, saved.java(), gOut.java(), 1, heads, len, width,
+                start, end, gScores.java(), gValues.java());
+        cuda.spanHiddenAttentionBackward(scores.cuda(), 2, values.cuda(), 3, saved.cuda(), gOut.cuda(), 1, heads, len, width,
+                start, end, gScores.cuda(), gValues.cuda());
+        assertClose(what + " gScores", gScores, PRODUCTS);
+        assertClose(what + " gValues", gValues, PRODUCTS);
+
+        for (int[][] bad : new int[][][] {{{0, 2}, {1}}, {{3}, {3}}, {{-1}, {2}}, {{2}, {len + 1}}}) {
+            assertThatThrownBy(() -> cuda.spanHiddenAttention(scores.cuda(), 2, values.cuda(), 3, heads, len, width,
+                    bad[0], bad[1], out.cuda(), lse.cuda())).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("spanHiddenAttention");
+        }
+    }
+
     // ---- indexing ----------------------------------------------------------------------------------------
 
     @Test
