@@ -110,6 +110,15 @@ public class KernelBenchmark {
      */
     record Case(List<Tensor> leaves, Supplier<Tensor> forward) {}
 
+    /** Whether {@code name} is one of the kernels above (the {@code kernel} parameter's values). */
+    static boolean hasCase(String name) {
+        try {
+            return java.util.Arrays.asList(KernelBenchmark.class.getField("kernel").getAnnotation(Param.class).value()).contains(name);
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Builds the kernel's inputs and parameters on a backend, from fixed seeds (same values on every backend). */
     static Case build(String kernel, Backend backend) {
         Rng rng = new Rng(42);

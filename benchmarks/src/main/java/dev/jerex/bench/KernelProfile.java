@@ -1,5 +1,6 @@
 package dev.jerex.bench;
 
+import dev.jerex.tensor.GradMode;
 import dev.jerex.tensor.Rng;
 import dev.jerex.tensor.Tensor;
 import dev.jerex.tensor.TensorScope;
@@ -11,6 +12,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Where a layer's time goes, by backend kernel: wraps the OpenBLAS backend in a proxy that times
@@ -21,6 +23,8 @@ import java.util.function.Function;
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar dev.jerex.bench.KernelProfile bilstm fb [calls]
  * </pre>
+ * layer: a {@link LayerBenchmark} layer (bilstm, bigru, mha, bert_layer) or a {@link KernelBenchmark}
+ * case (sea, relation_head, span_pool, ...).
  * mode: f (forward, recording), fb (forward + backward), nograd.
  */
 public final class KernelProfile {
@@ -55,18 +59,30 @@ public final class KernelProfile {
                         t[1]++;
                     }
                 });
-        Function<Tensor, Tensor> f = LayerBenchmark.build(layer, timed);
-        int d = LayerBenchmark.inputDim(layer);
-        Tensor x = Tensor.of(timed, new Rng(7).normal(LayerBenchmark.B * LayerBenchmark.T * d, 0f, 1f),
-                LayerBenchmark.B, LayerBenchmark.T, d).requiresGrad(!mode.equals("nograd"));
-        Tensor up = Tensor.of(timed, new Rng(9).normal(LayerBenchmark.B * LayerBenchmark.T * d, 0f, 1f), LayerBenchmark.outShape(layer));
+        Supplier<Tensor> f;
+        if (KernelBenchmark.hasCase(layer)) {
+            // a KernelBenchmark case (softmax, sea, relation_head, ...): its own inputs and parameters
+            KernelBenchmark.Case c = KernelBenchmark.build(layer, timed);
+            f = c.forward();
+        } else {
+            Function<Tensor, Tensor> layerFn = LayerBenchmark.build(layer, timed);
+            int d = LayerBenchmark.inputDim(layer);
+            Tensor x = Tensor.of(timed, new Rng(7).normal(LayerBenchmark.B * LayerBenchmark.T * d, 0f, 1f),
+                    LayerBenchmark.B, LayerBenchmark.T, d).requiresGrad(!mode.equals("nograd"));
+            f = () -> layerFn.apply(x);
+        }
+        int[] outShape;
+        try (TensorScope scope = TensorScope.open(); GradMode off = GradMode.noGrad()) {
+            outShape = f.get().shape();
+        }
+        Tensor up = Tensor.of(timed, new Rng(9).normal(Arrays.stream(outShape).reduce(1, (p, q) -> p * q), 0f, 1f), outShape);
         long[] total = new long[calls];
         for (int warm = 0; warm < 2; warm++) {
             TIMES.clear();
             for (int i = 0; i < calls; i++) {
                 long t0 = System.nanoTime();
                 try (TensorScope scope = TensorScope.open()) {
-                    Tensor out = f.apply(x);
+                    Tensor out = mode.equals("nograd") ? noGrad(f) : f.get();
                     if (mode.equals("fb")) out.mul(up).sum().backward();
                 }
                 total[i] = System.nanoTime() - t0;
@@ -83,5 +99,11 @@ public final class KernelProfile {
             if (ms >= 0.2) System.out.printf("  %8.2f ms %5.1f%%  %6d calls  %s%n", ms, 100 * ms / all, e.getValue()[1] / calls, e.getKey());
         }
         System.out.printf("  %8.2f ms %5.1f%%  above the backend (graph, autograd, allocation, proxy)%n", all - kernels, 100 * (all - kernels) / all);
+    }
+
+    private static Tensor noGrad(Supplier<Tensor> f) {
+        try (GradMode off = GradMode.noGrad()) {
+            return f.get();
+        }
     }
 }

@@ -27,6 +27,7 @@ public class JavaBackend implements Backend {
     static final int CHUNK = 2048;
     /** exp, sigmoid, tanh and GELU over chunks: with the Vector API when the JVM has it. */
     static final ChunkMath MATH = ChunkMath.best();
+    static final FloatLoops LOOPS = FloatLoops.best();
     /** Per-thread scratch arrays, by slot; grown on demand (rows longer than CHUNK). */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[6][CHUNK]);
 
@@ -612,14 +613,14 @@ public class JavaBackend implements Backend {
                 xs.get(xtOffset + r * xtStride, x, 0, g3);
                 hhs.get(hhOffset + r * g3, a, 0, g3);
                 hs.get(hOffset + r * hidden, hp, 0, hidden);
+                for (int j = 0; j < 2 * hidden; j++) gate[j] = x[j] + a[j];
+                MATH.sigmoid(gate, 2 * hidden);                                                  // r, z
+                for (int j = 0; j < hidden; j++) out[j] = x[2 * hidden + j] + gate[j] * a[2 * hidden + j];
+                MATH.tanh(out, hidden);                                                          // n
                 for (int j = 0; j < hidden; j++) {
-                    float rg = sigmoid(x[j] + a[j]);
-                    float z = sigmoid(x[hidden + j] + a[hidden + j]);
-                    float n = tanh(x[2 * hidden + j] + rg * a[2 * hidden + j]);
-                    out[j] = n + z * (hp[j] - n);
-                    gate[j] = rg;
-                    gate[hidden + j] = z;
+                    float n = out[j];
                     gate[2 * hidden + j] = n;
+                    out[j] = n + gate[hidden + j] * (hp[j] - n);
                 }
                 outs.put(r * hidden, out, 0, hidden);
                 gs.put(r * g3, gate, 0, g3);
@@ -669,24 +670,28 @@ public class JavaBackend implements Backend {
         int g4 = 4 * hidden;
         parallelFor(rows, hidden * 60, (from, to) -> {
             float[] x = scratch(0, g4), a = scratch(1, g4), cv = scratch(2, hidden), o2 = scratch(3, 2 * hidden), s = scratch(4, 5 * hidden);
+            float[] t = scratch(5, hidden);
             for (int r = from; r < to; r++) {
                 xs.get(xtOffset + r * xtStride, x, 0, g4);
                 hhs.get(hhOffset + r * g4, a, 0, g4);
                 cs.get(cOffset + r * hidden, cv, 0, hidden);
+                for (int j = 0; j < g4; j++) s[j] = x[j] + a[j];
+                MATH.sigmoid(s, 2 * hidden);                                                     // i, f
+                for (int j = 0; j < hidden; j++) t[j] = s[3 * hidden + j];
+                MATH.sigmoid(t, hidden);                                                         // o
+                System.arraycopy(t, 0, s, 3 * hidden, hidden);
+                for (int j = 0; j < hidden; j++) t[j] = s[2 * hidden + j];
+                MATH.tanh(t, hidden);                                                            // g
                 for (int j = 0; j < hidden; j++) {
-                    float i = sigmoid(x[j] + a[j]);
-                    float f = sigmoid(x[hidden + j] + a[hidden + j]);
-                    float g = tanh(x[2 * hidden + j] + a[2 * hidden + j]);
-                    float o = sigmoid(x[3 * hidden + j] + a[3 * hidden + j]);
-                    float cNext = f * cv[j] + i * g;
-                    float t = tanh(cNext);
-                    o2[j] = o * t;
+                    s[2 * hidden + j] = t[j];
+                    float cNext = s[hidden + j] * cv[j] + s[j] * t[j];
                     o2[hidden + j] = cNext;
-                    s[j] = i;
-                    s[hidden + j] = f;
-                    s[2 * hidden + j] = g;
-                    s[3 * hidden + j] = o;
-                    s[4 * hidden + j] = t;
+                    t[j] = cNext;
+                }
+                MATH.tanh(t, hidden);                                                            // tanh c'
+                for (int j = 0; j < hidden; j++) {
+                    s[4 * hidden + j] = t[j];
+                    o2[j] = s[3 * hidden + j] * t[j];
                 }
                 outs.put(r * 2 * hidden, o2, 0, 2 * hidden);
                 as.put(r * 5 * hidden, s, 0, 5 * hidden);
@@ -930,9 +935,7 @@ public class JavaBackend implements Backend {
                         if (a == 0 && b == len) {
                             ls.put(li, Float.NEGATIVE_INFINITY);
                         } else if (z >= SPAN_HIDDEN_DIRECT_BELOW) {
-                            float inv = 1f / z;
-                            int o = s * width, pa = a * width, sb = b * width;
-                            for (int g = 0; g < width; g++) acc[o + g] += inv * (pre[pa + g] + suf[sb + g]);
+                            LOOPS.addScaledSum(acc, s * width, 1f / z, pre, a * width, suf, b * width, width);
                             ls.put(li, max + (float) Math.log(z));
                         } else {
                             ls.put(li, directVisibleSum(sc, row, va, vh, len, width, a, b, acc, s * width));
@@ -993,37 +996,27 @@ public class JavaBackend implements Backend {
                             continue;
                         }
                         float w = (float) Math.exp(max - l);   // 1 / Z_s
-                        int pa = a * width, sb = b * width;
-                        float dot = 0f;
-                        for (int g = 0; g < width; g++) {
-                            float gw = w * go[gs + g];
-                            dot += gw * (pre[pa + g] + suf[sb + g]);
-                            byStart[pa + g] += gw;
-                            byEnd[sb + g] += gw;
-                        }
-                        float c = w * dot;   // w g.(N/Z) = g.y / Z
+                        LOOPS.axpy(w, go, gs, byStart, a * width, width);
+                        LOOPS.axpy(w, go, gs, byEnd, b * width, width);
+                        float c = w * w * LOOPS.dotOfSum(go, gs, pre, a * width, suf, b * width, width);   // w g.y, y = (N + N') w
                         cStart[a] += c;
                         cEnd[b] += c;
                     }
                     // byStart[k] := sum_{a >= k}, byEnd[k] := sum_{b <= k}; key j is seen by byStart[j + 1] + byEnd[j].
                     for (int k = len - 1; k >= 0; k--) {
                         cStart[k] += cStart[k + 1];
-                        for (int g = 0; g < width; g++) byStart[k * width + g] += byStart[(k + 1) * width + g];
+                        LOOPS.axpy(1f, byStart, (k + 1) * width, byStart, k * width, width);
                     }
                     for (int k = 1; k <= len; k++) {
                         cEnd[k] += cEnd[k - 1];
-                        for (int g = 0; g < width; g++) byEnd[k * width + g] += byEnd[(k - 1) * width + g];
+                        LOOPS.axpy(1f, byEnd, (k - 1) * width, byEnd, k * width, width);
                     }
                     for (int j = 0; j < len; j++) {
                         float ej = e[j];
                         if (ej == 0f) continue;
-                        int sa = (j + 1) * width, eb = j * width, vj = vh + j * width, oj = j * width;
-                        float dot = 0f;
-                        for (int g = 0; g < width; g++) {
-                            float seen = byStart[sa + g] + byEnd[eb + g];
-                            dot += seen * va[vj + g];
-                            gv[oj + g] += ej * seen;
-                        }
+                        int sa = (j + 1) * width, eb = j * width;   // G_j = byStart[j + 1] + byEnd[j]
+                        float dot = LOOPS.dotOfSum(va, vh + j * width, byStart, sa, byEnd, eb, width);
+                        LOOPS.addScaledSum(gv, j * width, ej, byStart, sa, byEnd, eb, width);
                         gRow[j] += ej * (dot - cStart[j + 1] - cEnd[j]);
                     }
                     gss.put(row, gRow, 0, len);
@@ -1057,16 +1050,14 @@ public class JavaBackend implements Backend {
         preZ[0] = 0f;
         for (int k = 0; k < len; k++) {
             float ek = e[k];
-            int from = k * width, to = (k + 1) * width, vk = vOffset + k * width;
-            for (int g = 0; g < width; g++) pre[to + g] = pre[from + g] + ek * v[vk + g];
+            LOOPS.scaleAdd(pre, (k + 1) * width, pre, k * width, ek, v, vOffset + k * width, width);
             preZ[k + 1] = preZ[k] + ek;
         }
         Arrays.fill(suf, len * width, (len + 1) * width, 0f);
         sufZ[len] = 0f;
         for (int k = len - 1; k >= 0; k--) {
             float ek = e[k];
-            int at = k * width, next = (k + 1) * width, vk = vOffset + k * width;
-            for (int g = 0; g < width; g++) suf[at + g] = suf[next + g] + ek * v[vk + g];
+            LOOPS.scaleAdd(suf, k * width, suf, (k + 1) * width, ek, v, vOffset + k * width, width);
             sufZ[k] = sufZ[k + 1] + ek;
         }
     }
@@ -1081,8 +1072,7 @@ public class JavaBackend implements Backend {
         float lse = max + (float) Math.log(z);
         for (int j = 0; j < len; j++) {
             if (j >= a && j < b) continue;
-            float p = (float) Math.exp(x[row + j] - lse);
-            for (int g = 0; g < width; g++) acc[o + g] += p * v[vOffset + j * width + g];
+            LOOPS.axpy((float) Math.exp(x[row + j] - lse), v, vOffset + j * width, acc, o, width);
         }
         return lse;
     }

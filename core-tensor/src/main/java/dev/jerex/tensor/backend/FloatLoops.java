@@ -1,0 +1,59 @@
+package dev.jerex.tensor.backend;
+
+import java.lang.System.Logger.Level;
+
+/**
+ * The float[] loops of the pure-Java kernels that the JIT does not vectorise by itself (several
+ * arrays at independent offsets): {@link Scalar} is the reference, {@link VectorFloatLoops} the
+ * same arithmetic with the Vector API, several lanes per instruction.
+ */
+interface FloatLoops {
+    /** out[o + i] = base[b + i] + a x[xi + i] for i < n. */
+    void scaleAdd(float[] out, int o, float[] base, int b, float a, float[] x, int xi, int n);
+
+    /** y[yi + i] += a x[xi + i]. */
+    void axpy(float a, float[] x, int xi, float[] y, int yi, int n);
+
+    /** acc[o + i] += s (x[xi + i] + y[yi + i]). */
+    void addScaledSum(float[] acc, int o, float s, float[] x, int xi, float[] y, int yi, int n);
+
+    /** sum_i g[gi + i] (x[xi + i] + y[yi + i]). */
+    float dotOfSum(float[] g, int gi, float[] x, int xi, float[] y, int yi, int n);
+
+    /** The Vector API version when the JVM has jdk.incubator.vector, else the scalar one. */
+    static FloatLoops best() {
+        if (!Boolean.getBoolean("jerex.noVectorApi") && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            try {
+                return new VectorFloatLoops();
+            } catch (LinkageError | RuntimeException e) {
+                System.getLogger(FloatLoops.class.getName()).log(Level.DEBUG, "Vector API unavailable: " + e);
+            }
+        }
+        return new Scalar();
+    }
+
+    /** One element at a time: the reference. */
+    final class Scalar implements FloatLoops {
+        @Override
+        public void scaleAdd(float[] out, int o, float[] base, int b, float a, float[] x, int xi, int n) {
+            for (int i = 0; i < n; i++) out[o + i] = base[b + i] + a * x[xi + i];
+        }
+
+        @Override
+        public void axpy(float a, float[] x, int xi, float[] y, int yi, int n) {
+            for (int i = 0; i < n; i++) y[yi + i] += a * x[xi + i];
+        }
+
+        @Override
+        public void addScaledSum(float[] acc, int o, float s, float[] x, int xi, float[] y, int yi, int n) {
+            for (int i = 0; i < n; i++) acc[o + i] += s * (x[xi + i] + y[yi + i]);
+        }
+
+        @Override
+        public float dotOfSum(float[] g, int gi, float[] x, int xi, float[] y, int yi, int n) {
+            float sum = 0f;
+            for (int i = 0; i < n; i++) sum += g[gi + i] * (x[xi + i] + y[yi + i]);
+            return sum;
+        }
+    }
+}
