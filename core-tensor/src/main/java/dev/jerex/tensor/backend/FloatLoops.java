@@ -17,8 +17,12 @@ interface FloatLoops {
     /** acc[o + i] += s (x[xi + i] + y[yi + i]). */
     void addScaledSum(float[] acc, int o, float s, float[] x, int xi, float[] y, int yi, int n);
 
-    /** sum_i g[gi + i] (x[xi + i] + y[yi + i]). */
-    float dotOfSum(float[] g, int gi, float[] x, int xi, float[] y, int yi, int n);
+    /** y1[i1 + i] += a x[xi + i] and y2[i2 + i] += a x[xi + i]; returns sum_i x[xi + i] (u[ui + i] + v[vi + i]). */
+    float axpyTwiceAndDotOfSum(float a, float[] x, int xi, float[] y1, int i1, float[] y2, int i2,
+                               float[] u, int ui, float[] v, int vi, int n);
+
+    /** acc[o + i] += s (x[xi + i] + y[yi + i]); returns sum_i g[gi + i] (x[xi + i] + y[yi + i]). */
+    float addScaledSumAndDot(float[] acc, int o, float s, float[] x, int xi, float[] y, int yi, float[] g, int gi, int n);
 
     /** The Vector API version when the JVM has jdk.incubator.vector, else the scalar one. */
     static FloatLoops best() {
@@ -35,6 +39,30 @@ interface FloatLoops {
     /** One element at a time: the reference. */
     final class Scalar implements FloatLoops {
         @Override
+        public float axpyTwiceAndDotOfSum(float a, float[] x, int xi, float[] y1, int i1, float[] y2, int i2,
+                                          float[] u, int ui, float[] v, int vi, int n) {
+            float sum = 0f;
+            for (int i = 0; i < n; i++) {
+                float xv = x[xi + i];
+                y1[i1 + i] += a * xv;
+                y2[i2 + i] += a * xv;
+                sum += xv * (u[ui + i] + v[vi + i]);
+            }
+            return sum;
+        }
+
+        @Override
+        public float addScaledSumAndDot(float[] acc, int o, float s, float[] x, int xi, float[] y, int yi, float[] g, int gi, int n) {
+            float sum = 0f;
+            for (int i = 0; i < n; i++) {
+                float xy = x[xi + i] + y[yi + i];
+                acc[o + i] += s * xy;
+                sum += g[gi + i] * xy;
+            }
+            return sum;
+        }
+
+        @Override
         public void scaleAdd(float[] out, int o, float[] base, int b, float a, float[] x, int xi, int n) {
             for (int i = 0; i < n; i++) out[o + i] = base[b + i] + a * x[xi + i];
         }
@@ -49,11 +77,5 @@ interface FloatLoops {
             for (int i = 0; i < n; i++) acc[o + i] += s * (x[xi + i] + y[yi + i]);
         }
 
-        @Override
-        public float dotOfSum(float[] g, int gi, float[] x, int xi, float[] y, int yi, int n) {
-            float sum = 0f;
-            for (int i = 0; i < n; i++) sum += g[gi + i] * (x[xi + i] + y[yi + i]);
-            return sum;
-        }
     }
 }

@@ -996,9 +996,8 @@ public class JavaBackend implements Backend {
                             continue;
                         }
                         float w = (float) Math.exp(max - l);   // 1 / Z_s
-                        LOOPS.axpy(w, go, gs, byStart, a * width, width);
-                        LOOPS.axpy(w, go, gs, byEnd, b * width, width);
-                        float c = w * w * LOOPS.dotOfSum(go, gs, pre, a * width, suf, b * width, width);   // w g.y, y = (N + N') w
+                        // byStart[a] += w g, byEnd[b] += w g;  c = w g.y with y = w (N[a] + N'[b])
+                        float c = w * w * LOOPS.axpyTwiceAndDotOfSum(w, go, gs, byStart, a * width, byEnd, b * width, pre, a * width, suf, b * width, width);
                         cStart[a] += c;
                         cEnd[b] += c;
                     }
@@ -1015,8 +1014,7 @@ public class JavaBackend implements Backend {
                         float ej = e[j];
                         if (ej == 0f) continue;
                         int sa = (j + 1) * width, eb = j * width;   // G_j = byStart[j + 1] + byEnd[j]
-                        float dot = LOOPS.dotOfSum(va, vh + j * width, byStart, sa, byEnd, eb, width);
-                        LOOPS.addScaledSum(gv, j * width, ej, byStart, sa, byEnd, eb, width);
+                        float dot = LOOPS.addScaledSumAndDot(gv, j * width, ej, byStart, sa, byEnd, eb, va, vh + j * width, width);
                         gRow[j] += ej * (dot - cStart[j + 1] - cEnd[j]);
                     }
                     gss.put(row, gRow, 0, len);
