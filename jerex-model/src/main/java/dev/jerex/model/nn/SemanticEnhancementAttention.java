@@ -26,16 +26,16 @@ import java.util.List;
  * <ul>
  *   <li>per document, the query/key/value projections and the scores Q K^T are computed once and
  *       shared by all its spans; only the hidden keys differ per span;</li>
- *   <li>the output projection W_o is folded into the BiGRU's input projections (both directions
- *       stacked, W_ih [6h, d]), and the values are projected once per document:</li>
+ *   <li>the output projection W_o is folded into each BiGRU direction's input projection
+ *       W_ih [3h, d], and the values are projected once per document:</li>
  * </ul>
  * <pre>
- * X_s = M_s W_ih^T + b_ih = ctx_s W^T + b                  W = W_ih W_o  [6h, d],  b = W_ih b_o + b_ih
- *     = sum_h P_{s,h} U_h + b                              U_h = V_h W_h^T  [L, 6h]  (W_h: head h's dh columns of W)
+ * X_s = M_s W_ih^T + b_ih = ctx_s W^T + b                  W = W_ih W_o  [3h, d],  b = W_ih b_o + b_ih
+ *     = sum_h P_{s,h} U_h + b                              U_h = V_h W_h^T  [L, 3h]  (W_h: head h's dh columns of W)
  * </pre>
  * <ul>
  *   <li>{@link NnOps#spanHiddenAttention} computes sum_h P_{s,h} U_h for all spans from prefix and
- *       suffix sums over the keys: O(H L (L + S) 6h) per document instead of O(H S L^2 6h), and
+ *       suffix sums over the keys: O(H L (L + S) 3h) per document instead of O(H S L^2 3h), and
  *       neither the [S, H, L, L] weights nor M_s are ever formed;</li>
  *   <li>the spans go through the BiGRU together, {@code chunk} spans at a time (chunk 0 sizes
  *       chunks to about {@link #AUTO_CHUNK_FLOATS} floats of temporaries, every span of a CoNLL04
@@ -70,7 +70,7 @@ public final class SemanticEnhancementAttention extends Module {
      * @return c(s) for every span, [S, d], in the order given
      */
     public Tensor contexts(Tensor f, int[] lengths, int[] batch, int[] start, int[] end) {
-        int spans = batch.length, dh = dim / heads, g3 = bigru.gates * bigru.hiddenSize;
+        int spans = batch.length, dh = dim / heads;
         Folded folded = fold();
         List<Tensor> parts = new ArrayList<>();
         int[] order = new int[spans];   // position of span s in the concatenated parts
@@ -86,7 +86,7 @@ public final class SemanticEnhancementAttention extends Module {
             Tensor k = Attention.splitHeads(attention.key.forward(fb), heads).reshape(heads, len, dh);
             Tensor v = Attention.splitHeads(attention.value.forward(fb), heads).reshape(heads, len, dh);
             Tensor scores = q.matmul(k.t()).mul((float) (1.0 / Math.sqrt(dh)));                  // [H, L, L]
-            Tensor u = v.matmul(folded.byHead);                                                   // [H, L, 6h]
+            Tensor[] u = {v.matmul(folded.byHead[0]), v.matmul(folded.byHead[1])};                // per direction [H, L, 3h]
             int spansPerChunk = chunkFor(len);
             for (int from = 0; from < mine.size(); from += spansPerChunk) {
                 int n = Math.min(spansPerChunk, mine.size() - from);
@@ -101,9 +101,9 @@ public final class SemanticEnhancementAttention extends Module {
                 // Without gradients (prediction) the chunk's temporaries go back to the pool before
                 // the next chunk; training keeps them for backward.
                 try (TensorScope chunkScope = GradMode.isEnabled() ? null : TensorScope.open()) {
-                    Tensor x = NnOps.spanHiddenAttention(scores, u, st, en).add(folded.bias);        // X_s, both directions [n, L, 6h]
-                    Tensor[] perDirection = {x.narrow(2, 0, g3), x.narrow(2, g3, g3)};
-                    Tensor g = bigru.forwardProjected(perDirection, null).output().reshape(n * len, dim);   // G_s [n*L, d]
+                    Tensor[] x = new Tensor[2];                                                         // X_s per direction [n, L, 3h]
+                    for (int d = 0; d < 2; d++) x[d] = NnOps.spanHiddenAttention(scores, u[d], st, en).add(folded.bias[d]);
+                    Tensor g = bigru.forwardProjected(x, null).output().reshape(n * len, dim);           // G_s [n*L, d]
                     Tensor contexts = maxOverVisible(g, st, en, len);
                     parts.add(chunkScope == null ? contexts : chunkScope.keep(contexts));
                 }
@@ -124,17 +124,19 @@ public final class SemanticEnhancementAttention extends Module {
         return (int) Math.max(8, Math.min(Integer.MAX_VALUE, AUTO_CHUNK_FLOATS / perSpan));
     }
 
-    /** The output projection folded into the BiGRU's input projections, both directions stacked. */
-    private record Folded(Tensor bias, Tensor byHead) {}
+    /** The output projection folded into each direction's input projection: b [3h] and W by head [H, dh, 3h]. */
+    private record Folded(Tensor[] bias, Tensor[] byHead) {}
 
-    /** W = W_ih W_o [6h, d], b = W_ih b_o + b_ih [6h], and W by head: [H, dh, 6h]. */
+    /** Per direction: W = W_ih W_o [3h, d], b = W_ih b_o + b_ih [3h], and W by head [H, dh, 3h]. */
     private Folded fold() {
-        Tensor wIh = Tensor.concat(0, bigru.inputWeight(0, 0), bigru.inputWeight(0, 1));               // [6h, d]
-        Tensor bIh = Tensor.concat(0, bigru.inputBias(0, 0), bigru.inputBias(0, 1));
-        Tensor w = wIh.matmul(attention.out.weight);
-        Tensor b = wIh.matmul(attention.out.bias.reshape(dim, 1)).reshape(-1).add(bIh);
-        Tensor byHead = w.reshape(-1, heads, dim / heads).permute(1, 2, 0).contiguous();
-        return new Folded(b, byHead);
+        Tensor[] bias = new Tensor[2], byHead = new Tensor[2];
+        for (int d = 0; d < 2; d++) {
+            Tensor wIh = bigru.inputWeight(0, d);
+            Tensor w = wIh.matmul(attention.out.weight);
+            bias[d] = wIh.matmul(attention.out.bias.reshape(dim, 1)).reshape(-1).add(bigru.inputBias(0, d));
+            byHead[d] = w.reshape(-1, heads, dim / heads).permute(1, 2, 0).contiguous();
+        }
+        return new Folded(bias, byHead);
     }
 
     /** c(s) = max of G_s over [0, start) and [end, L), each possibly empty (0 when both are). */

@@ -21,11 +21,9 @@ import dev.jerex.tensor.backend.Backend;
  *       products ({@link Tensor#collectProductGradients}): its gradient, sum over the steps of
  *       h_{t-1}^T dgates_t, is one gemm over all T*B rows at the end instead of T gemms of B rows
  *       each followed by an addition of an [H, G*H] tensor; it is transposed back once.</li>
- *   <li>Each step reads its slice of the projections through a chunk of about sqrt(T) steps
- *       ({@link #stepInputs}). The backward of a slice ({@code select}/{@code narrow}) is a zero
- *       tensor of the sliced tensor's full size with the gradient written into the window, so
- *       slicing [B, T, G*H] directly costs T full-size tensors (O(T^2) memory traffic); through
- *       chunks it costs sqrt(T) full-size ones plus T chunk-size ones.</li>
+ *   <li>Each step reads its slice of the projections as a view ({@code select}); the backward
+ *       of a slice writes its gradient straight into its window of one [B, T, G*H] gradient,
+ *       created once, so the slices cost one full-size tensor and T window-sized copies.</li>
  * </ul>
  *
  * <p>Variable lengths: step t updates only the sequences with t < length[b]; the others keep
@@ -181,20 +179,10 @@ public abstract class Recurrent extends Module {
         return Tensor.stack(1, outs);
     }
 
-    /**
-     * The T slices [B, G*H] of projected [B, T, G*H], as views taken through chunks of about
-     * sqrt(T) steps: projected.narrow(1, chunk) then chunk.select(1, step). Same values as
-     * projected.select(1, s); the two levels only make the backward cheaper (see the class comment).
-     */
+    /** The T slices [B, G*H] of projected [B, T, G*H], as views. */
     static Tensor[] stepInputs(Tensor projected) {
-        int t = projected.size(1);
-        int chunk = Math.max(1, (int) Math.ceil(Math.sqrt(t)));
-        Tensor[] xs = new Tensor[t];
-        for (int c0 = 0; c0 < t; c0 += chunk) {
-            int len = Math.min(chunk, t - c0);
-            Tensor part = projected.narrow(1, c0, len);                  // [B, len, G*H]
-            for (int j = 0; j < len; j++) xs[c0 + j] = part.select(1, j);
-        }
+        Tensor[] xs = new Tensor[projected.size(1)];
+        for (int s = 0; s < xs.length; s++) xs[s] = projected.select(1, s);
         return xs;
     }
 
