@@ -24,6 +24,13 @@ interface FloatLoops {
     /** acc[o + i] += s (x[xi + i] + y[yi + i]); returns sum_i g[gi + i] (x[xi + i] + y[yi + i]). */
     float addScaledSumAndDot(float[] acc, int o, float s, float[] x, int xi, float[] y, int yi, float[] g, int gi, int n);
 
+    /**
+     * The GRU cell's backward for one row (JavaBackend.gruCellBackward), gates = (r, z, n):
+     * dn = g (1 - z), dz = g (h - n), a = dn (1 - n^2), dr = a hn r (1 - r), dz' = dz z (1 - z);
+     * dx = (dr, dz', a), dhh = (dr, dz', a r), gh = g z.
+     */
+    void gruCellBackwardRow(float[] gates, float[] hn, float[] h, float[] g, float[] dx, float[] dhh, float[] gh, int hidden);
+
     /** The Vector API version when the JVM has jdk.incubator.vector, else the scalar one. */
     static FloatLoops best() {
         if (!Boolean.getBoolean("jerex.noVectorApi") && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
@@ -38,6 +45,25 @@ interface FloatLoops {
 
     /** One element at a time: the reference. */
     final class Scalar implements FloatLoops {
+        @Override
+        public void gruCellBackwardRow(float[] gates, float[] hn, float[] h, float[] g, float[] dx, float[] dhh, float[] gh, int hidden) {
+            for (int j = 0; j < hidden; j++) {
+                float r = gates[j], z = gates[hidden + j], n = gates[2 * hidden + j];
+                float dn = g[j] * (1f - z);
+                float dz = g[j] * (h[j] - n);
+                float a = dn * (1f - n * n);
+                float dr = a * hn[j] * r * (1f - r);
+                float dzp = dz * z * (1f - z);
+                dx[j] = dr;
+                dx[hidden + j] = dzp;
+                dx[2 * hidden + j] = a;
+                dhh[j] = dr;
+                dhh[hidden + j] = dzp;
+                dhh[2 * hidden + j] = a * r;
+                gh[j] = g[j] * z;
+            }
+        }
+
         @Override
         public float axpyTwiceAndDotOfSum(float a, float[] x, int xi, float[] y1, int i1, float[] y2, int i2,
                                           float[] u, int ui, float[] v, int vi, int n) {

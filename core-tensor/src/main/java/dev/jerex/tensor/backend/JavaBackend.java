@@ -641,21 +641,7 @@ public class JavaBackend implements Backend {
                 hhs.get(hhOffset + r * g3 + 2 * hidden, hn, 0, hidden);
                 hs.get(hOffset + r * hidden, hp, 0, hidden);
                 gns.get(ghNextOffset + r * hidden, g, 0, hidden);
-                for (int j = 0; j < hidden; j++) {
-                    float rg = gate[j], z = gate[hidden + j], n = gate[2 * hidden + j];
-                    float dn = g[j] * (1f - z);
-                    float dz = g[j] * (hp[j] - n);
-                    float a = dn * (1f - n * n);
-                    float dr = a * hn[j] * rg * (1f - rg);
-                    float dzp = dz * z * (1f - z);
-                    dx[j] = dr;
-                    dx[hidden + j] = dzp;
-                    dx[2 * hidden + j] = a;
-                    dhh[j] = dr;
-                    dhh[hidden + j] = dzp;
-                    dhh[2 * hidden + j] = a * rg;
-                    hp[j] = g[j] * z;   // gh, reusing h's array
-                }
+                LOOPS.gruCellBackwardRow(gate, hn, hp, g, dx, dhh, hp, hidden);   // gh into h's array
                 gxs.put(r * g3, dx, 0, g3);
                 ghhs.put(r * g3, dhh, 0, g3);
                 ghs.put(r * hidden, hp, 0, hidden);

@@ -9,6 +9,42 @@ final class VectorFloatLoops implements FloatLoops {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
     @Override
+    public void gruCellBackwardRow(float[] gates, float[] hn, float[] h, float[] g, float[] dx, float[] dhh, float[] gh, int hidden) {
+        int j = 0, z0 = hidden, n0 = 2 * hidden;
+        for (int up = F.loopBound(hidden); j < up; j += F.length()) {
+            FloatVector r = FloatVector.fromArray(F, gates, j), z = FloatVector.fromArray(F, gates, z0 + j);
+            FloatVector n = FloatVector.fromArray(F, gates, n0 + j), gv = FloatVector.fromArray(F, g, j);
+            FloatVector dn = gv.mul(z.neg().add(1f));
+            FloatVector dz = gv.mul(FloatVector.fromArray(F, h, j).sub(n));
+            FloatVector a = dn.mul(n.mul(n).neg().add(1f));
+            FloatVector dr = a.mul(FloatVector.fromArray(F, hn, j)).mul(r).mul(r.neg().add(1f));
+            FloatVector dzp = dz.mul(z).mul(z.neg().add(1f));
+            dr.intoArray(dx, j);
+            dzp.intoArray(dx, z0 + j);
+            a.intoArray(dx, n0 + j);
+            dr.intoArray(dhh, j);
+            dzp.intoArray(dhh, z0 + j);
+            a.mul(r).intoArray(dhh, n0 + j);
+            gv.mul(z).intoArray(gh, j);
+        }
+        for (; j < hidden; j++) {
+            float r = gates[j], z = gates[hidden + j], n = gates[2 * hidden + j];
+            float dn = g[j] * (1f - z);
+            float dz = g[j] * (h[j] - n);
+            float a = dn * (1f - n * n);
+            float dr = a * hn[j] * r * (1f - r);
+            float dzp = dz * z * (1f - z);
+            dx[j] = dr;
+            dx[hidden + j] = dzp;
+            dx[2 * hidden + j] = a;
+            dhh[j] = dr;
+            dhh[hidden + j] = dzp;
+            dhh[2 * hidden + j] = a * r;
+            gh[j] = g[j] * z;
+        }
+    }
+
+    @Override
     public float axpyTwiceAndDotOfSum(float a, float[] x, int xi, float[] y1, int i1, float[] y2, int i2,
                                       float[] u, int ui, float[] v, int vi, int n) {
         FloatVector lanes = FloatVector.zero(F);

@@ -70,4 +70,16 @@ class FloatLoopsTest {
             assertThat(as).as("addScaledSumAndDot n=" + n).isCloseTo(es, org.assertj.core.data.Offset.offset(1e-4f * (float) Math.sqrt(n)));
         }
     }
+
+    @Test
+    void gruCellBackwardRowMatchesTheScalarOne() {
+        for (int hidden : LENGTHS) {
+            float[] gates = random(3 * hidden), hn = random(hidden), h = random(hidden), g = random(hidden);
+            float[][] e = {new float[3 * hidden], new float[3 * hidden], new float[hidden]};
+            float[][] a = {new float[3 * hidden], new float[3 * hidden], new float[hidden]};
+            scalar.gruCellBackwardRow(gates, hn, h, g, e[0], e[1], e[2], hidden);
+            vector.gruCellBackwardRow(gates, hn, h, g, a[0], a[1], a[2], hidden);
+            for (int k = 0; k < 3; k++) assertClose("gruCellBackwardRow output " + k + " hidden=" + hidden, e[k], a[k]);
+        }
+    }
 }
