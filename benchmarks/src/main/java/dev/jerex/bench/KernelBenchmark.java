@@ -13,7 +13,6 @@ import dev.jerex.nn.bert.BertModel;
 import dev.jerex.nn.rnn.GRU;
 import dev.jerex.nn.rnn.LSTM;
 import dev.jerex.nn.rnn.Recurrent;
-import dev.jerex.nn.rnn.RecurrentStep;
 import dev.jerex.nn.span.SpanPooling;
 import dev.jerex.tensor.Gradients;
 import dev.jerex.tensor.GradMode;
@@ -185,10 +184,10 @@ public class KernelBenchmark {
         Tensor xt = input(backend, 11, batch, gates * RNN_HIDDEN);
         Tensor h = input(backend, 12, batch, RNN_HIDDEN);
         Tensor c = input(backend, 13, batch, RNN_HIDDEN);
-        List<Tensor> leaves = new ArrayList<>(List.of(xt, h, RecurrentStep.weightHh(layer)));
+        List<Tensor> leaves = new ArrayList<>(List.of(xt, h, layer.hiddenWeight(0, 0)));
         if (gates == 4) leaves.add(c);                        // LSTM: the cell state
-        else leaves.add(RecurrentStep.biasHh(layer));         // GRU: b_hh stays in the step
-        return new Case(leaves, () -> RecurrentStep.step(layer, xt, h, c)[0]);
+        else leaves.add(layer.hiddenBias(0, 0));              // GRU: b_hh stays in the step
+        return new Case(leaves, () -> layer.singleStep(0, 0, xt, h, c)[0]);
     }
 
     /**

@@ -104,6 +104,29 @@ public abstract class Recurrent extends Module {
         return biasIh[layer][direction];
     }
 
+    /** W_hh of a layer and direction: [G*H, H]. */
+    public Tensor hiddenWeight(int layer, int direction) {
+        return weightHh[layer][direction];
+    }
+
+    /** b_hh of a layer and direction: [G*H] (the LSTM adds it to the input projection instead). */
+    public Tensor hiddenBias(int layer, int direction) {
+        return biasHh[layer][direction];
+    }
+
+    /**
+     * One time step of a layer and direction, the one {@link #forward} runs T times (for
+     * step-level benchmarks and tests).
+     *
+     * @param projectedInput x_t W_ih^T + biases, [B, G*H]
+     * @param h              state [B, H]
+     * @param c              cell [B, H] (LSTM; ignored by the GRU)
+     * @return {h', c'} (c' null for the GRU)
+     */
+    public Tensor[] singleStep(int layer, int direction, Tensor projectedInput, Tensor h, Tensor c) {
+        return step(projectedInput, h, c, weightHh[layer][direction].t(), biasHh[layer][direction]);
+    }
+
     /** Runs all layers; layer 0 projects x itself or, with x null, takes the given projections. */
     private Output run(Tensor x, Tensor[] firstProjections, int[] lengths) {
         Tensor first = x != null ? x : firstProjections[0];
