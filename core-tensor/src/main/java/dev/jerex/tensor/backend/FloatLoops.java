@@ -47,7 +47,13 @@ interface FloatLoops {
     final class Scalar implements FloatLoops {
         @Override
         public void gruCellBackwardRow(float[] gates, float[] hn, float[] h, float[] g, float[] dx, float[] dhh, float[] gh, int hidden) {
-            for (int j = 0; j < hidden; j++) {
+            gruCellBackward(0, hidden, gates, hn, h, g, dx, dhh, gh, hidden);
+        }
+
+        /** {@link #gruCellBackwardRow} for the units from <= j < to (the Vector API version's tail). */
+        static void gruCellBackward(int from, int to, float[] gates, float[] hn, float[] h, float[] g, float[] dx, float[] dhh, float[] gh,
+                                    int hidden) {
+            for (int j = from; j < to; j++) {
                 float r = gates[j], z = gates[hidden + j], n = gates[2 * hidden + j];
                 float dn = g[j] * (1f - z);
                 float dz = g[j] * (h[j] - n);

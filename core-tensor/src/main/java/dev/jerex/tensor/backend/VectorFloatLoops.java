@@ -7,6 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 /** {@link FloatLoops} with the Vector API: whole vectors, then the scalar tail. */
 final class VectorFloatLoops implements FloatLoops {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** The tails, shorter than a vector. */
+    private static final FloatLoops SCALAR = new FloatLoops.Scalar();
 
     @Override
     public void gruCellBackwardRow(float[] gates, float[] hn, float[] h, float[] g, float[] dx, float[] dhh, float[] gh, int hidden) {
@@ -27,21 +29,7 @@ final class VectorFloatLoops implements FloatLoops {
             a.mul(r).intoArray(dhh, n0 + j);
             gv.mul(z).intoArray(gh, j);
         }
-        for (; j < hidden; j++) {
-            float r = gates[j], z = gates[hidden + j], n = gates[2 * hidden + j];
-            float dn = g[j] * (1f - z);
-            float dz = g[j] * (h[j] - n);
-            float a = dn * (1f - n * n);
-            float dr = a * hn[j] * r * (1f - r);
-            float dzp = dz * z * (1f - z);
-            dx[j] = dr;
-            dx[hidden + j] = dzp;
-            dx[2 * hidden + j] = a;
-            dhh[j] = dr;
-            dhh[hidden + j] = dzp;
-            dhh[2 * hidden + j] = a * r;
-            gh[j] = g[j] * z;
-        }
+        FloatLoops.Scalar.gruCellBackward(j, hidden, gates, hn, h, g, dx, dhh, gh, hidden);
     }
 
     @Override
@@ -55,14 +43,7 @@ final class VectorFloatLoops implements FloatLoops {
             ax.add(FloatVector.fromArray(F, y2, i2 + i)).intoArray(y2, i2 + i);
             lanes = FloatVector.fromArray(F, u, ui + i).add(FloatVector.fromArray(F, v, vi + i)).mul(xv).add(lanes);
         }
-        float sum = lanes.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            float xv = x[xi + i];
-            y1[i1 + i] += a * xv;
-            y2[i2 + i] += a * xv;
-            sum += xv * (u[ui + i] + v[vi + i]);
-        }
-        return sum;
+        return lanes.reduceLanes(VectorOperators.ADD) + SCALAR.axpyTwiceAndDotOfSum(a, x, xi + i, y1, i1 + i, y2, i2 + i, u, ui + i, v, vi + i, n - i);
     }
 
     @Override
@@ -74,13 +55,7 @@ final class VectorFloatLoops implements FloatLoops {
             xy.mul(s).add(FloatVector.fromArray(F, acc, o + i)).intoArray(acc, o + i);
             lanes = xy.mul(FloatVector.fromArray(F, g, gi + i)).add(lanes);
         }
-        float sum = lanes.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            float xy = x[xi + i] + y[yi + i];
-            acc[o + i] += s * xy;
-            sum += g[gi + i] * xy;
-        }
-        return sum;
+        return lanes.reduceLanes(VectorOperators.ADD) + SCALAR.addScaledSumAndDot(acc, o + i, s, x, xi + i, y, yi + i, g, gi + i, n - i);
     }
 
     @Override
@@ -89,7 +64,7 @@ final class VectorFloatLoops implements FloatLoops {
         for (int up = F.loopBound(n); i < up; i += F.length()) {
             FloatVector.fromArray(F, x, xi + i).mul(a).add(FloatVector.fromArray(F, base, b + i)).intoArray(out, o + i);
         }
-        for (; i < n; i++) out[o + i] = base[b + i] + a * x[xi + i];
+        SCALAR.scaleAdd(out, o + i, base, b + i, a, x, xi + i, n - i);
     }
 
     @Override
@@ -98,7 +73,7 @@ final class VectorFloatLoops implements FloatLoops {
         for (int up = F.loopBound(n); i < up; i += F.length()) {
             FloatVector.fromArray(F, x, xi + i).mul(a).add(FloatVector.fromArray(F, y, yi + i)).intoArray(y, yi + i);
         }
-        for (; i < n; i++) y[yi + i] += a * x[xi + i];
+        SCALAR.axpy(a, x, xi + i, y, yi + i, n - i);
     }
 
     @Override
@@ -108,6 +83,6 @@ final class VectorFloatLoops implements FloatLoops {
             FloatVector sum = FloatVector.fromArray(F, x, xi + i).add(FloatVector.fromArray(F, y, yi + i));
             sum.mul(s).add(FloatVector.fromArray(F, acc, o + i)).intoArray(acc, o + i);
         }
-        for (; i < n; i++) acc[o + i] += s * (x[xi + i] + y[yi + i]);
+        SCALAR.addScaledSum(acc, o + i, s, x, xi + i, y, yi + i, n - i);
     }
 }
