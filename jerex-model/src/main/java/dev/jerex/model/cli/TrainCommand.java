@@ -31,7 +31,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dropout", defaultValue = "0.1") float dropout;
     @Option(names = "--rel-threshold", defaultValue = "0.4") float relThreshold;
     @Option(names = "--fusion-heads", defaultValue = "0", description = "0 = hidden / 64") int fusionHeads;
-    @Option(names = "--sea-chunk", defaultValue = "0", description = "spans whose SEA context is computed together (0: as many as fit 64 MiB of temporaries)") int seaChunk;
+    @Option(names = "--sea-chunk", defaultValue = "0", description = "spans whose SEA context is computed together (0: all of a document's in training, chunks of about 256 MiB of temporaries in prediction)") int seaChunk;
     @Option(names = "--dev-fraction", defaultValue = "0.1") double devFraction;
     @Option(names = "--max-docs", defaultValue = "0", description = "use only the first N documents (quick runs)") int maxDocs;
     @Option(names = "--freeze-encoder") boolean freezeEncoder;

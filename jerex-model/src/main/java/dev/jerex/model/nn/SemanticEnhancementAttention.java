@@ -37,10 +37,9 @@ import java.util.List;
  *   <li>{@link NnOps#spanHiddenAttention} computes sum_h P_{s,h} U_h for all spans from prefix and
  *       suffix sums over the keys: O(H L (L + S) 3h) per document instead of O(H S L^2 3h), and
  *       neither the [S, H, L, L] weights nor M_s are ever formed;</li>
- *   <li>the spans go through the BiGRU together, {@code chunk} spans at a time (chunk 0 sizes
- *       chunks to about {@link #AUTO_CHUNK_FLOATS} floats of temporaries, every span of a CoNLL04
- *       sentence at once); without gradients each chunk's temporaries are released before the
- *       next.</li>
+ *   <li>the spans go through the BiGRU together: in training all spans of a document, in
+ *       prediction chunks of about {@link #AUTO_CHUNK_FLOATS} floats of temporaries (or
+ *       {@code chunk} spans), each chunk's temporaries released before the next.</li>
  * </ul>
  * The BiGRU over every span's sentence is what remains: the paper's own arithmetic. A test checks
  * c(s) and every gradient against the span-by-span definition.
@@ -48,8 +47,8 @@ import java.util.List;
 public final class SemanticEnhancementAttention extends Module {
     public final MultiHeadAttention attention;
     public final GRU bigru;
-    /** With chunk 0: spans per chunk such that a chunk's temporaries stay near 16M floats (64 MiB). */
-    static final long AUTO_CHUNK_FLOATS = 16L << 20;
+    /** With chunk 0, in prediction: spans per chunk such that a chunk's temporaries stay near 64M floats (256 MiB). */
+    static final long AUTO_CHUNK_FLOATS = 64L << 20;
     private final int dim, heads, chunk;
 
     public SemanticEnhancementAttention(Backend backend, int dim, int heads, int chunk) {
@@ -114,14 +113,18 @@ public final class SemanticEnhancementAttention extends Module {
     }
 
     /**
-     * Spans per chunk for a document of length L: the configured number, or with chunk 0 as many
-     * as fit {@link #AUTO_CHUNK_FLOATS}, counting per span the GRU inputs X_s (L 6h) and the
-     * gates and outputs of both directions (about 4 L 3h).
+     * Spans per chunk for a document of length L: the configured number; with chunk 0, in training
+     * all of the document's spans (their activations are kept for the backward anyway), and in
+     * prediction as many as fit {@link #AUTO_CHUNK_FLOATS} (per span, the GRU inputs X_s of both
+     * directions and the gates and outputs: about 6 L 3h floats), but at least 4 L, since every
+     * chunk pays the attention kernel's O(H L^2 3h) prefix and suffix sums against O(H L n 3h) for
+     * its n spans.
      */
     private int chunkFor(int len) {
         if (chunk > 0) return chunk;
+        if (GradMode.isEnabled()) return Integer.MAX_VALUE;
         long perSpan = 6L * len * bigru.gates * bigru.hiddenSize;
-        return (int) Math.max(8, Math.min(Integer.MAX_VALUE, AUTO_CHUNK_FLOATS / perSpan));
+        return (int) Math.max(4L * len, Math.min(Integer.MAX_VALUE, AUTO_CHUNK_FLOATS / perSpan));
     }
 
     /** The output projection folded into each direction's input projection: b [3h] and W by head [H, dh, 3h]. */
