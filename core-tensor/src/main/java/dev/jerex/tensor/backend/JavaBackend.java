@@ -1019,11 +1019,18 @@ public class JavaBackend implements Backend {
         }
     }
 
-    /** e[j] = exp(x[row + j] - max) for j < len; returns the max. */
+    /**
+     * e[j] = exp(x[row + j] - max) for j < len; returns the max. Weights below e^-87 are set to 0
+     * rather than left subnormal (slow arithmetic): where they matter, the visible mass is below
+     * {@link #SPAN_HIDDEN_DIRECT_BELOW} and the sums are direct, from the raw scores.
+     */
     private static float rowExp(float[] x, int row, int len, float[] e) {
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < len; j++) max = Math.max(max, x[row + j]);
-        for (int j = 0; j < len; j++) e[j] = (float) Math.exp(x[row + j] - max);
+        for (int j = 0; j < len; j++) {
+            float d = x[row + j] - max;
+            e[j] = d < -87f ? 0f : (float) Math.exp(d);
+        }
         return max;
     }
 
