@@ -193,12 +193,16 @@ public final class Trainer {
                 log.printf(Locale.ROOT, "epoch %d: mean loss %.4f, %.1f s, %.2f sentences/s, peak tensor memory %.1f MiB%n", epoch, meanLoss,
                         epochSeconds, sentences / epochSeconds, PoolStats.peakLiveBytes() / 1048576.0);
                 if (config.evalEveryEpoch() || epoch == config.epochs()) {
+                    long v0 = System.nanoTime();
                     last = evaluate(model, dev);
+                    double evalSeconds = (System.nanoTime() - v0) / 1e9;
+                    Profiler.reset();   // the evaluation's sections are not the next epoch's
                     Files.writeString(run.dir.resolve("eval_epoch_" + epoch + ".json"), last.toJson());
                     double[] f1 = {last.ner().micro().f1(), last.ner().macro().f1(), last.rel().micro().f1(), last.rel().macro().f1(),
                             last.relNec().micro().f1(), last.relNec().macro().f1()};
                     run.epoch(epoch, meanLoss, f1, epochSeconds);
-                    log.printf(Locale.ROOT, "epoch %d dev micro F1: NER %.2f, Rel %.2f, Rel+NEC %.2f%n", epoch, f1[0], f1[2], f1[4]);
+                    log.printf(Locale.ROOT, "epoch %d dev micro F1: NER %.2f, Rel %.2f, Rel+NEC %.2f (evaluation %.1f s)%n", epoch, f1[0], f1[2],
+                            f1[4], evalSeconds);
                     if (f1[4] > bestScore) {
                         bestScore = f1[4];
                         best = last;
