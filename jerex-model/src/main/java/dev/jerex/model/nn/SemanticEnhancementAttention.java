@@ -116,13 +116,14 @@ public final class SemanticEnhancementAttention extends Module {
      * Spans per chunk for a document of length L: the configured number; with chunk 0, in training
      * all of the document's spans (their activations are kept for the backward anyway), and in
      * prediction as many as fit {@link #AUTO_CHUNK_FLOATS} (per span, the GRU inputs X_s of both
-     * directions and the gates and outputs: about 6 L 3h floats). Each chunk pays the attention
-     * kernel's O(H L^2 3h) prefix and suffix sums once, against O(H L n 3h) for its n spans.
+     * directions, 2 L 3h floats, and the BiGRU's outputs, stacked and concatenated, about 2 L 3h;
+     * a step's gates are released after it). Each chunk pays the attention kernel's O(H L^2 3h)
+     * prefix and suffix sums once, against O(H L n 3h) for its n spans.
      */
     private int chunkFor(int len) {
         if (chunk > 0) return chunk;
         if (GradMode.isEnabled()) return Integer.MAX_VALUE;
-        long perSpan = 6L * len * bigru.gates * bigru.hiddenSize;
+        long perSpan = 4L * len * bigru.gates * bigru.hiddenSize;
         return (int) Math.max(8, Math.min(Integer.MAX_VALUE, AUTO_CHUNK_FLOATS / perSpan));
     }
 

@@ -1,8 +1,10 @@
 package dev.jerex.nn.rnn;
 
 import dev.jerex.nn.Module;
+import dev.jerex.tensor.GradMode;
 import dev.jerex.tensor.Rng;
 import dev.jerex.tensor.Tensor;
+import dev.jerex.tensor.TensorScope;
 import dev.jerex.tensor.backend.Backend;
 
 /**
@@ -182,19 +184,28 @@ public abstract class Recurrent extends Module {
         Tensor h = Tensor.zeros(backend, b, hiddenSize);
         Tensor c = Tensor.zeros(backend, b, hiddenSize);
         Tensor[] outs = new Tensor[t];
+        boolean recording = GradMode.isEnabled();
         for (int i = 0; i < t; i++) {
             int s = d == 0 ? i : t - 1 - i;
-            Tensor[] next = step(xs[s], h, c, weightHhT, biasHh[k][d]);
-            Tensor m = masks[s];
-            if (m == null) {
-                h = next[0];
-                c = next[1];
-                outs[s] = h;
-            } else {
-                // keep the old state where the sequence has ended (m = 0): h + m (h' - h)
-                h = h.add(m.mul(next[0].sub(h)));
-                if (next[1] != null) c = c.add(m.mul(next[1].sub(c)));
-                outs[s] = next[0].mul(m);
+            // Without gradients a step's temporaries (projections, gates) are released at its end.
+            try (TensorScope stepScope = recording ? null : TensorScope.open()) {
+                Tensor[] next = step(xs[s], h, c, weightHhT, biasHh[k][d]);
+                Tensor m = masks[s];
+                if (m == null) {
+                    h = next[0];
+                    c = next[1];
+                    outs[s] = h;
+                } else {
+                    // keep the old state where the sequence has ended (m = 0): h + m (h' - h)
+                    h = h.add(m.mul(next[0].sub(h)));
+                    if (next[1] != null) c = c.add(m.mul(next[1].sub(c)));
+                    outs[s] = next[0].mul(m);
+                }
+                if (stepScope != null) {
+                    stepScope.keep(h);
+                    stepScope.keep(outs[s]);
+                    if (c != null) stepScope.keep(c);
+                }
             }
         }
         state[0] = h;
