@@ -906,7 +906,7 @@ public class JavaBackend implements Backend {
         buf(scores).get(scoresOffset, sc);
         buf(values).get(valuesOffset, va);
         FloatBuffer os = buf(out), ls = buf(lse);
-        parallelFor(len, heads * (2 * len + 2 * spans) * width, (from, to) -> {
+        parallelFor(len, (int) Math.min(Integer.MAX_VALUE, (long) heads * (2 * len + 2 * spans) * width), (from, to) -> {
             float[] acc = scratch(0, spans * width), pre = scratch(1, (len + 1) * width), suf = scratch(2, (len + 1) * width);
             float[] e = scratch(3, len), preZ = scratch(4, len + 1), sufZ = scratch(5, len + 1);
             for (int t = from; t < to; t++) {
@@ -956,7 +956,7 @@ public class JavaBackend implements Backend {
         buf(gOut).get(gOutOffset, go);
         buf(lse).get(0, ls);
         FloatBuffer gss = buf(gScores), gvs = buf(gValues);
-        parallelFor(heads, len * (6 * len + 3 * spans) * width, (from, to) -> {
+        parallelFor(heads, (int) Math.min(Integer.MAX_VALUE, (long) len * (6 * len + 3 * spans) * width), (from, to) -> {
             float[] pre = scratch(0, (len + 1) * width), suf = scratch(1, (len + 1) * width);
             float[] byStart = scratch(2, (len + 1) * width), byEnd = scratch(3, (len + 1) * width), gv = scratch(4, len * width);
             float[] e = new float[len], preZ = new float[len + 1], sufZ = new float[len + 1], gRow = new float[len];
