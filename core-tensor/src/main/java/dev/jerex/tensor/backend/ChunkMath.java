@@ -1,7 +1,5 @@
 package dev.jerex.tensor.backend;
 
-import java.lang.System.Logger.Level;
-
 /**
  * The transcendental element-wise functions of the pure-Java backend over float[] chunks, in
  * place: exp, sigmoid, tanh, GELU and GELU's derivative. {@link Scalar} applies JavaBackend's
@@ -26,14 +24,7 @@ interface ChunkMath {
 
     /** The Vector API version when the JVM has jdk.incubator.vector, else the scalar one. */
     static ChunkMath best() {
-        if (!Boolean.getBoolean("jerex.noVectorApi") && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-            try {
-                return new VectorChunkMath();
-            } catch (LinkageError | RuntimeException e) {
-                System.getLogger(ChunkMath.class.getName()).log(Level.DEBUG, "Vector API unavailable: " + e);
-            }
-        }
-        return new Scalar();
+        return VectorApi.choose(ChunkMath.class, () -> new VectorChunkMath(), () -> new Scalar());
     }
 
     /** JavaBackend's scalar functions, one element at a time: the reference. */

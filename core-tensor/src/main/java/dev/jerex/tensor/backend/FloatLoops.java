@@ -1,7 +1,5 @@
 package dev.jerex.tensor.backend;
 
-import java.lang.System.Logger.Level;
-
 /**
  * The float[] loops of the pure-Java kernels that the JIT does not vectorise by itself (several
  * arrays at independent offsets): {@link Scalar} is the reference, {@link VectorFloatLoops} the
@@ -33,14 +31,7 @@ interface FloatLoops {
 
     /** The Vector API version when the JVM has jdk.incubator.vector, else the scalar one. */
     static FloatLoops best() {
-        if (!Boolean.getBoolean("jerex.noVectorApi") && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-            try {
-                return new VectorFloatLoops();
-            } catch (LinkageError | RuntimeException e) {
-                System.getLogger(FloatLoops.class.getName()).log(Level.DEBUG, "Vector API unavailable: " + e);
-            }
-        }
-        return new Scalar();
+        return VectorApi.choose(FloatLoops.class, () -> new VectorFloatLoops(), () -> new Scalar());
     }
 
     /** One element at a time: the reference. */

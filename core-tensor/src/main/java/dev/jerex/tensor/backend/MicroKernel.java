@@ -1,7 +1,5 @@
 package dev.jerex.tensor.backend;
 
-import java.lang.System.Logger.Level;
-
 /**
  * The innermost loop of {@link JavaGemm}: C[MR x NR] += sum over p of the outer product of
  * column p of a packed A panel (MR values) and row p of a packed B panel (NR values).
@@ -19,13 +17,6 @@ interface MicroKernel {
 
     /** The Vector API kernel when the JVM has jdk.incubator.vector, else the scalar one. */
     static MicroKernel best() {
-        if (!Boolean.getBoolean("jerex.noVectorApi") && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-            try {
-                return new VectorMicroKernel();
-            } catch (LinkageError | RuntimeException e) {
-                System.getLogger(MicroKernel.class.getName()).log(Level.DEBUG, "Vector API unavailable: " + e);
-            }
-        }
-        return new ScalarMicroKernel();
+        return VectorApi.choose(MicroKernel.class, () -> new VectorMicroKernel(), () -> new ScalarMicroKernel());
     }
 }
