@@ -4,6 +4,10 @@
 #   gpu/build-bundle.sh               build the bundle (about 1-2 minutes)
 #   gpu/build-bundle.sh --self-test   build it, then run the core-tensor tests with the bundled
 #                                     runtime on the CPU (gpu/run.sh --backends java --skip-bench)
+#   gpu/build-bundle.sh --without-openblas
+#                                     leave the OpenBLAS natives (19.7 MB) out, so that the bundle and
+#                                     gpu/payload/ travel in one call (the GPU run needs no OpenBLAS:
+#                                     the openblas backend then falls back to java, with a log line)
 #
 # Layout of gpu/bundle/ (gitignored):
 #   runtime.tar.gz  a jlink'ed Java 17 runtime (only the modules the code needs), gzipped;
@@ -11,6 +15,8 @@
 #   lib/             core-tensor's jar and its runtime and test dependencies (JavaCPP, OpenBLAS and
 #                    CUDA presets with their linux-x86_64 natives, AssertJ)
 #   test-classes/    core-tensor's compiled tests (and CudaGemmBench)
+#   nn-test-classes/ nn-layers' compiled tests and PyTorch fixtures (run.sh runs the backend-
+#                    parameterised ones when gpu/payload/lib brings nn-layers and Jackson)
 #   junit/           junit-platform-console-standalone (runs the tests without Maven)
 #   BUILD-INFO.txt   what was bundled, when, from which commit, and the bundle's size
 # Budget: the whole bundle must stay within 64 MiB (it travels with the working tree).
@@ -24,14 +30,24 @@ CONSOLE=org.junit.platform:junit-platform-console-standalone:1.14.1
 # Modules of the runtime: jdeps over the bundled jars and classes prints java.base,
 # java.management, java.sql (AssertJ), jdk.incubator.vector, jdk.unsupported (JavaCPP);
 # java.logging (System.Logger's backend), java.xml (JUnit's XML reports) and jdk.zipfs (reading
-# jars as file systems, e.g. resources) are added.
-MODULES=java.base,java.logging,java.management,java.sql,java.xml,jdk.incubator.vector,jdk.unsupported,jdk.zipfs
+# jars as file systems, e.g. resources) are added, and jdk.jfr for flight recordings of the host side.
+MODULES=java.base,java.logging,java.management,java.sql,java.xml,jdk.incubator.vector,jdk.jfr,jdk.unsupported,jdk.zipfs
 
 # Maven offline first (the usual case here); online only for what the local repository lacks.
 mvn_try() { mvn -q -o "$@" || mvn -q "$@"; }
 
-echo "== building core-tensor (jar + test classes, tests not run)"
-mvn_try -pl core-tensor -DskipTests package
+SELF_TEST=0
+WITH_OPENBLAS=1
+for arg in "$@"; do
+    case "$arg" in
+        --self-test) SELF_TEST=1 ;;
+        --without-openblas) WITH_OPENBLAS=0 ;;
+        *) echo "unknown option $arg (expected --self-test, --without-openblas)" >&2; exit 64 ;;
+    esac
+done
+
+echo "== building core-tensor (jar + test classes) and nn-layers' test classes, tests not run"
+mvn_try -pl core-tensor,nn-layers -am -DskipTests package
 
 rm -rf "$BUNDLE"
 mkdir -p "$BUNDLE/lib" "$BUNDLE/junit"
@@ -45,6 +61,10 @@ mvn_try -pl core-tensor dependency:copy-dependencies -DincludeScope=test \
 cp core-tensor/target/core-tensor-*-SNAPSHOT.jar "$BUNDLE/lib/" 2>/dev/null || cp core-tensor/target/core-tensor-[0-9]*[0-9].jar "$BUNDLE/lib/"
 rm -f "$BUNDLE"/lib/core-tensor-*-tests.jar
 cp -r core-tensor/target/test-classes "$BUNDLE/test-classes"
+cp -r nn-layers/target/test-classes "$BUNDLE/nn-test-classes"
+if [ "$WITH_OPENBLAS" = 0 ]; then
+    rm "$BUNDLE"/lib/openblas-*-linux-x86_64.jar
+fi
 
 # The CUDA presets' natives jar holds JNI bindings for 28 CUDA libraries (33 MB unpacked); the
 # backend uses three of them: keep cudart (runtime + driver API), cublas and nvrtc.
@@ -91,7 +111,7 @@ SIZE=$(du -sb "$BUNDLE" | cut -f1)
     echo "modules: $MODULES"
     echo "size:    $SIZE bytes ($((SIZE / 1024 / 1024)) MiB; budget 64 MiB)"
     echo "parts:"
-    du -sb "$BUNDLE"/runtime.tar.gz "$BUNDLE"/lib "$BUNDLE"/test-classes "$BUNDLE"/junit | sed 's/^/  /'
+    du -sb "$BUNDLE"/runtime.tar.gz "$BUNDLE"/lib "$BUNDLE"/test-classes "$BUNDLE"/nn-test-classes "$BUNDLE"/junit | sed 's/^/  /'
     echo "  (the runtime unpacked: $RUNTIME_BYTES bytes)"
     echo "jars:"
     (cd "$BUNDLE/lib" && ls -l *.jar | awk '{printf "  %10d  %s\n", $5, $9}')
@@ -103,7 +123,7 @@ if [ "$SIZE" -gt "$BUDGET" ]; then
     exit 1
 fi
 
-if [ "${1:-}" = "--self-test" ]; then
+if [ "$SELF_TEST" = 1 ]; then
     echo "== self-test: core-tensor tests with the bundled runtime, CPU backends only"
     OUT=${OUT:-$ROOT/gpu/bundle-selftest} bash gpu/run.sh --backends java --skip-bench
 fi

@@ -5,19 +5,25 @@
 #   bash gpu/run.sh                       tests on java + cuda, then the gemm benchmark
 #   bash gpu/run.sh --backends java       (CPU check of the bundle: what build-bundle.sh --self-test does)
 #   bash gpu/run.sh --skip-tests --skip-bench --epochs 1   only the training epochs (needs gpu/payload/)
-#   options: --backends LIST  --skip-tests  --skip-bench  --epochs N  --variants LIST
+#   options: --backends LIST  --skip-tests  --skip-bench  --skip-train  --epochs N  --variants LIST
 #
-# Results go to $OUT (default ./out): nvidia-smi.txt, env.txt, tests.log,
-# junit/TEST-junit-jupiter.xml, gemm-bench.txt, train-<variant>.txt (when gpu/payload/ is there:
-# gpu/build-train-payload.sh). Exit status: non-zero if a step failed.
+# Results go to $OUT (default ./out): nvidia-smi.txt, env.txt, tests.log, tests-nn.log (nn-layers'
+# backend-parameterised tests, when gpu/payload/lib is there), gemm-bench.txt, train-<variant>.txt
+# (when gpu/payload/ is there: gpu/build-train-payload.sh); JUnit XML to $REPORTS (default
+# $OUT/junit). Exit status: non-zero if a step failed.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUNDLE=${BUNDLE:-$HERE/bundle}
 OUT=${OUT:-$PWD/out}
+REPORTS=${REPORTS:-$OUT/junit}
+# gpu/payload/ (gpu/build-train-payload.sh): the model's jars (nn-layers among them), the encoder as
+# a Hugging Face directory (fp16 weights, to fit the 64 MiB transfer) and CoNLL04 train / dev / types.
+PAYLOAD=$HERE/payload
 BACKENDS=java,cuda
 RUN_TESTS=1
 RUN_BENCH=1
+RUN_TRAIN=1
 EPOCHS=1
 VARIANTS=full,spert
 while [ $# -gt 0 ]; do
@@ -25,9 +31,10 @@ while [ $# -gt 0 ]; do
         --backends) BACKENDS=$2; shift 2 ;;
         --skip-tests) RUN_TESTS=0; shift ;;
         --skip-bench) RUN_BENCH=0; shift ;;
+        --skip-train) RUN_TRAIN=0; shift ;;
         --epochs) EPOCHS=$2; shift 2 ;;
         --variants) VARIANTS=$2; shift 2 ;;
-        *) echo "unknown option $1 (expected --backends LIST, --skip-tests, --skip-bench, --epochs N, --variants LIST)" >&2; exit 64 ;;
+        *) echo "unknown option $1 (expected --backends LIST, --skip-tests, --skip-bench, --skip-train, --epochs N, --variants LIST)" >&2; exit 64 ;;
     esac
 done
 mkdir -p "$OUT"
@@ -105,10 +112,25 @@ if [ "$RUN_TESTS" = 1 ]; then
     "$JAVA" "${JVM_FLAGS[@]}" -Djerex.test.backends="$BACKENDS" -Djerex.cuda.sync=true \
         -jar "$BUNDLE/junit/junit-platform-console-standalone.jar" execute \
         --class-path "$CP" --scan-class-path "$BUNDLE/test-classes" --include-engine=junit-jupiter \
-        --reports-dir "$OUT/junit" --details=tree --disable-banner --disable-ansi-colors 2>&1 | tee "$OUT/tests.log"
+        --reports-dir "$REPORTS" --details=tree --disable-banner --disable-ansi-colors 2>&1 | tee "$OUT/tests.log"
     rc=${PIPESTATUS[0]}
     echo "== tests exit status: $rc"
     [ "$rc" != 0 ] && STATUS=1
+    # nn-layers' backend-parameterised tests (PyTorch fixtures, gradient checks of composite layers,
+    # optimisers): their classes come with the bundle, nn-layers and Jackson with the payload.
+    if [ -d "$BUNDLE/nn-test-classes" ] && [ -d "$PAYLOAD/lib" ]; then
+        echo "== nn-layers tests, -Djerex.test.backends=$BACKENDS"
+        NN_CP="$BUNDLE/nn-test-classes:$CP:$(ls "$PAYLOAD"/lib/*.jar | paste -sd: -)"
+        "$JAVA" "${JVM_FLAGS[@]}" -Djerex.test.backends="$BACKENDS" -Djerex.cuda.sync=true \
+            -jar "$BUNDLE/junit/junit-platform-console-standalone.jar" execute \
+            --class-path "$NN_CP" --include-engine=junit-jupiter \
+            --select-class dev.jerex.nn.PyTorchFixtureTest --select-class dev.jerex.nn.CompositeGradientCheckTest \
+            --select-class dev.jerex.nn.OptimizerFixtureTest --select-class dev.jerex.nn.GradientLayoutTest \
+            --reports-dir "$REPORTS/nn" --details=tree --disable-banner --disable-ansi-colors 2>&1 | tee "$OUT/tests-nn.log"
+        rc=${PIPESTATUS[0]}
+        echo "== nn-layers tests exit status: $rc"
+        [ "$rc" != 0 ] && STATUS=1
+    fi
 fi
 
 # ---- 3. gemm benchmark: our Backend API vs raw cublasSgemm ---------------------------------------
@@ -121,22 +143,21 @@ if [ "$RUN_BENCH" = 1 ]; then
 fi
 
 # ---- 4. training on CoNLL04 with minilm-l6 on the cuda backend (when gpu/payload/ travelled) -------
-# gpu/payload/ (gpu/build-train-payload.sh): the model's jars, the encoder as a Hugging Face
-# directory (fp16 weights, to fit the 64 MiB transfer) and CoNLL04 train / dev / types.
-PAYLOAD=$HERE/payload
-if [ -d "$PAYLOAD/lib" ]; then
+if [ "$RUN_TRAIN" = 1 ] && [ -d "$PAYLOAD/lib" ]; then
     TCP="$(ls "$BUNDLE"/lib/*.jar "$PAYLOAD"/lib/*.jar | paste -sd: -)"
     for variant in ${VARIANTS//,/ }; do
         echo "== training: $variant, $EPOCHS epoch(s), cuda"
+        # TRAIN_JAVA_OPTS: extra JVM options, e.g. a flight recording of the host side:
+        #   TRAIN_JAVA_OPTS="-XX:StartFlightRecording=filename=$OUT/train.jfr,settings=profile"
         "$JAVA" -Xss4m -Xmx16g --add-modules jdk.incubator.vector -Dorg.bytedeco.javacpp.cachedir=/tmp/jerex-javacpp-cache \
-            -cp "$TCP" dev.jerex.model.cli.Main train --backend cuda --quiet --profile --eval-last-only \
+            ${TRAIN_JAVA_OPTS:-} -cp "$TCP" dev.jerex.model.cli.Main train --backend cuda --quiet --profile --eval-last-only \
             --train "$PAYLOAD/data/conll04_train.json" --dev "$PAYLOAD/data/conll04_dev.json" --types "$PAYLOAD/data/conll04_types.json" \
             --encoder "$PAYLOAD/minilm-l6" --variant "$variant" --epochs "$EPOCHS" --out "/tmp/jerex-gpu-$variant" 2>&1 | tee "$OUT/train-$variant.txt"
         rc=${PIPESTATUS[0]}
         echo "== training $variant exit status: $rc"
         [ "$rc" != 0 ] && STATUS=1
     done
-else
+elif [ "$RUN_TRAIN" = 1 ]; then
     echo "== training: skipped (no gpu/payload/; build it with gpu/build-train-payload.sh and carry it)"
 fi
 

@@ -1,5 +1,6 @@
 package dev.jerex.tensor;
 
+import dev.jerex.tensor.backend.Backend;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -35,12 +36,19 @@ public final class Gradients {
 
     /** Euclidean norm of all gradients together, sqrt(sum of squares), accumulated in double. */
     public double globalNorm() {
-        double sq = 0;
+        if (byLeaf.isEmpty()) return 0;
+        int n = byLeaf.size(), i = 0;
+        Storage[] parts = new Storage[n];
+        int[] offsets = new int[n], counts = new int[n];
+        Backend backend = null;
         for (Tensor g : byLeaf.values()) {
             Tensor c = g.isContiguous() ? g : g.detach().contiguous();
-            sq += g.backend().sumOfSquares(c.storage(), c.offset(), c.numel());
+            if (backend == null) backend = c.backend();
+            parts[i] = c.storage();
+            offsets[i] = c.offset();
+            counts[i++] = c.numel();
         }
-        return Math.sqrt(sq);
+        return Math.sqrt(backend.sumOfSquares(parts, offsets, counts));
     }
 
     /**

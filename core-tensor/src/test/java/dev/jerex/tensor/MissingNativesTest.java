@@ -1,6 +1,7 @@
 package dev.jerex.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jerex.tensor.backend.Backend;
 import dev.jerex.tensor.backend.Backends;
@@ -43,7 +44,11 @@ class MissingNativesTest {
         List<String> withoutNatives = entries.stream()
                 .filter(e -> !Path.of(e).getFileName().toString().matches("(openblas|cuda)-.*-[a-z]+-[a-z0-9_]+\\.jar"))
                 .collect(Collectors.toList());
-        assertThat(entries.size() - withoutNatives.size()).as("natives jars on the class path").isEqualTo(2);
+        int natives = entries.size() - withoutNatives.size();
+        // A launcher with a class loader of its own (gpu/run.sh's JUnit console) leaves
+        // java.class.path without the presets: nothing to take away there.
+        assumeTrue(natives > 0, "no presets natives jars on java.class.path: " + classPath);
+        assertThat(natives).as("natives jars on the class path").isEqualTo(2);
 
         Path out = tmp.resolve("out.txt"), err = tmp.resolve("err.txt");
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

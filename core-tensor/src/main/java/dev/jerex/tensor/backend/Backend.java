@@ -222,23 +222,11 @@ public interface Backend {
                float beta1, float beta2, float eps, float stepSize, float denomScale, float decay, boolean decayBeforeUpdate);
 
     /**
-     * sum of x[i]^2 over n contiguous elements (gradient norms). The default composes existing
-     * kernels; backends override it with a single pass.
+     * sum over parts p of sum_{i < counts[p]} x_p[offsets[p] + i]^2, accumulated in double: the
+     * squared global norm of a model's gradients, asked for all of them at once so that a device
+     * backend waits for its results only once.
      */
-    default double sumOfSquares(Storage x, int offset, int n) {
-        if (n == 0) return 0;
-        Storage sq = allocate(n), total = allocate(1);
-        try {
-            binary(BinaryOp.MUL, 0f, new int[] {n}, x, offset, new int[] {1}, x, offset, new int[] {1}, sq, 0);
-            reduce(ReduceOp.SUM, sq, 0, 1, n, 1, total, 0);
-            float[] out = new float[1];
-            download(total, 0, out, 0, 1);
-            return out[0];
-        } finally {
-            sq.release();
-            total.release();
-        }
-    }
+    double sumOfSquares(Storage[] parts, int[] offsets, int[] counts);
 
     // ---- configuration ------------------------------------------------------------------------------
 

@@ -829,9 +829,15 @@ public class JavaBackend implements Backend {
         });
     }
 
-    /** sum x^2 over n contiguous elements, accumulated in double, in blocks. */
     @Override
-    public double sumOfSquares(Storage x, int offset, int n) {
+    public double sumOfSquares(Storage[] parts, int[] offsets, int[] counts) {
+        double total = 0;
+        for (int p = 0; p < parts.length; p++) total += sumOfSquares(parts[p], offsets[p], counts[p]);
+        return total;
+    }
+
+    /** sum x^2 over n contiguous elements, accumulated in double, in blocks. */
+    private double sumOfSquares(Storage x, int offset, int n) {
         FloatBuffer xs = buf(x);
         float[] a = BLOCKS.get()[0];
         double total = 0;

@@ -15,6 +15,7 @@ import dev.jerex.tensor.backend.ReduceOp;
 import dev.jerex.tensor.backend.UnaryOp;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 
@@ -229,6 +230,45 @@ public final class CudaBackend implements Backend {
             // x: [outer, len, inner] -> y: [outer, inner], one thread per output.
             kernels.launchElements("reduce_columns", (long) outer * inner, kernels.args().i(isMax)
                     .ptr(at(x, xOffset)).ptr(at(y, yOffset)).i(outer).i(len).i(inner));
+        }
+    }
+
+    /** Blocks of sum_squares_partials per part: enough to fill the GPU for large parts, 1 for small ones. */
+    private static final int SQUARES_MAX_BLOCKS = 256, SQUARES_PER_THREAD = 16;
+
+    @Override
+    public double sumOfSquares(Storage[] parts, int[] offsets, int[] counts) {
+        // One launch per part writes its blocks' double partial sums into one buffer; one download
+        // of all partials (the only wait), added here in order.
+        int[] blocks = new int[parts.length];
+        int total = 0;
+        for (int p = 0; p < parts.length; p++) {
+            long perBlock = (long) CudaKernels.ROW_THREADS * SQUARES_PER_THREAD;
+            blocks[p] = (int) Math.min(SQUARES_MAX_BLOCKS, (counts[p] + perBlock - 1) / perBlock);
+            total += blocks[p];
+        }
+        if (total == 0) return 0;
+        DeviceAllocator.Block partials = device.allocator.take(2 * total);   // doubles: 2 floats each
+        try {
+            long at = partials.address();
+            for (int p = 0; p < parts.length; p++) {
+                if (blocks[p] == 0) continue;
+                kernels.launch("sum_squares_partials", blocks[p], 1, CudaKernels.ROW_THREADS,
+                        kernels.args().ptr(at(parts[p], offsets[p])).i(counts[p]).ptr(at));
+                at += (long) blocks[p] * Double.BYTES;
+            }
+            double[] host = new double[total];
+            device.bind();
+            try (DoublePointer h = new DoublePointer(total)) {
+                Cudart.check(cudaMemcpy(h, Cudart.at(partials.address()), (long) total * Double.BYTES, cudaMemcpyDeviceToHost),
+                        "cudaMemcpy(device to host, " + total + " doubles)");
+                h.get(host);
+            }
+            double sum = 0;
+            for (double v : host) sum += v;
+            return sum;
+        } finally {
+            device.allocator.give(partials);
         }
     }
 

@@ -30,7 +30,7 @@ final class CudaKernels {
     /** The kernel sources, and the kernels each defines (extern "C", so found by these names). */
     static final Map<String, List<String>> SOURCES = Map.of(
             "elementwise.cu", List.of("fill", "scale_matrix", "copy_strided", "unary", "unary_backward", "binary"),
-            "reduce.cu", List.of("reduce_columns", "reduce_rows"),
+            "reduce.cu", List.of("reduce_columns", "reduce_rows", "sum_squares_partials"),
             "rows.cu", List.of("softmax", "softmax_backward", "layer_norm", "layer_norm_backward_input",
                     "layer_norm_param_partials", "layer_norm_param_finish"),
             "index.cu", List.of("gather_rows", "scatter_add_rows", "range_max", "range_max_backward"),

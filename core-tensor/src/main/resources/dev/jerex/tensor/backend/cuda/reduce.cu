@@ -38,3 +38,17 @@ extern "C" __global__ void reduce_rows(int is_max, const float* x, float* y, int
         if (threadIdx.x == 0) y[blockIdx.x] = (float) acc;
     }
 }
+
+// Partial sums of squares for gradient norms (JavaBackend.sumOfSquares): block b folds the
+// elements b * ROW_THREADS + t + k * gridDim.x * ROW_THREADS (k = 0, 1, ...) of x [n] in double,
+// tree-reduces, and writes partial[b]. The host adds the partials in a fixed order, so the
+// result does not depend on scheduling.
+extern "C" __global__ void sum_squares_partials(const float* x, int n, double* partial) {
+    double acc = 0;
+    for (long long i = (long long) blockIdx.x * ROW_THREADS + threadIdx.x; i < n; i += (long long) gridDim.x * ROW_THREADS) {
+        double v = x[i];
+        acc += v * v;
+    }
+    acc = block_sum(acc);
+    if (threadIdx.x == 0) partial[blockIdx.x] = acc;
+}

@@ -2,6 +2,7 @@ package dev.jerex.tensor.backend.cuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -282,6 +283,24 @@ class CudaBackendTest {
                 assertClose("reduce " + op + " [" + outer + ", " + len + ", " + inner + "]", y, SUMS);
             }
         }
+    }
+
+    @Test
+    void sumOfSquaresOverSeveralParts() {
+        // Parts from a few elements to several blocks' worth, one empty, at offsets.
+        int[] counts = {1, 0, 255, 4097, 300_000, 70_001};
+        Storage[] onJava = new Storage[counts.length], onCuda = new Storage[counts.length];
+        int[] offsets = new int[counts.length];
+        for (int p = 0; p < counts.length; p++) {
+            offsets[p] = p % 3;
+            Pair x = both(random(counts[p] + offsets[p]));
+            onJava[p] = x.java();
+            onCuda[p] = x.cuda();
+        }
+        double expected = ref.sumOfSquares(onJava, offsets, counts), actual = cuda.sumOfSquares(onCuda, offsets, counts);
+        System.out.printf("[CudaBackendTest] %-48s rel diff %.3g%n", "sumOfSquares", Math.abs(expected - actual) / expected);
+        assertThat(actual).isCloseTo(expected, within(SUMS * expected));   // the reference adds blocks of 4096 in float
+        assertThat(cuda.sumOfSquares(new Storage[0], new int[0], new int[0])).isZero();
     }
 
     // ---- matrix products -------------------------------------------------------------------------------

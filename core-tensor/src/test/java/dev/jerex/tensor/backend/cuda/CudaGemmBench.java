@@ -24,13 +24,15 @@ import org.bytedeco.javacpp.FloatPointer;
  * buffers, for BERT-base shapes and two squares. Each shape is first validated against the
  * pure-Java reference on the host; then both variants are warmed up and timed alternately, each
  * run between two CUDA events (so host-side overhead before the launch counts), and the median of
- * 20 runs is reported.
+ * the timed runs is reported.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp ... dev.jerex.tensor.backend.cuda.CudaGemmBench}
  * (gpu/run.sh does). Exit status 2 when there is no usable GPU, 1 when a result is wrong.
  */
 public final class CudaGemmBench {
-    private static final int WARMUP = 5, RUNS = 20;
+    // Warm-up runs: enough calls that the JIT has compiled the Java side of both paths (an
+    // interpreted call costs microseconds, which is the whole gap at M = 128); then timed runs.
+    private static final int WARMUP = 2000, RUNS = 50;
     private static final int[][] SHAPES = {   // M, K, N
         {128, 768, 768}, {128, 768, 3072}, {512, 768, 768}, {512, 768, 3072}, {4096, 768, 768}, {4096, 768, 3072},
         {1024, 1024, 1024}, {2048, 2048, 2048},
