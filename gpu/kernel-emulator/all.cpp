@@ -4,6 +4,8 @@
 #include "rows.cu"
 #include "index.cu"
 #include "optim.cu"
+#include "recurrent.cu"
+#include "attention.cu"
 // One C entry point per kernel for ctypes: run_<kernel>(grid_x, grid_y, block_x, <kernel parameters>).
 #define UNPAREN(...) __VA_ARGS__
 #define L(name, sync, PARAMS, ARGS) extern "C" void run_##name(int grid_x, int grid_y, int block_x, UNPAREN PARAMS) { run_grid(grid_x, grid_y, block_x, sync, [&] { name ARGS; }); }
@@ -25,4 +27,13 @@ L(gather_rows, false, (const float* s, int l, const int* idx, int cnt, float* d)
 L(scatter_add_rows, false, (const float* s, int l, const int* idx, int cnt, float* d), (s, l, idx, cnt, d))
 L(range_max, false, (const float* s, int c, const int* st, const int* en, int r, float* d, float* a), (s, c, st, en, r, d, a))
 L(range_max_backward, false, (const float* g, const float* a, int r, int c, float* gs), (g, a, r, c, gs))
-L(adamw, false, (float* p, const float* g, float* m, float* v, int n, float b1, float b2, float e, float s, float ds, float d, int db), (p, g, m, v, n, b1, b2, e, s, ds, d, db))
+L(adamw, false, (float* p, const float* g, float gs, float* m, float* v, int n, float b1, float b2, float e, float s, float ds, float d, int db), (p, g, gs, m, v, n, b1, b2, e, s, ds, d, db))
+L(gru_cell, false, (const float* xt, int xs, const float* hh, const float* h, float* hn, float* g, int r, int hd), (xt, xs, hh, h, hn, g, r, hd))
+L(gru_cell_backward, false, (const float* g, const float* hh, const float* h, const float* ghn, float* gx, float* ghh, float* gh, int r, int hd), (g, hh, h, ghn, gx, ghh, gh, r, hd))
+L(lstm_cell, false, (const float* xt, int xs, const float* hh, const float* c, float* o, float* a, int r, int hd), (xt, xs, hh, c, o, a, r, hd))
+L(lstm_cell_backward, false, (const float* a, const float* c, const float* go, float* gg, float* gc, int r, int hd), (a, c, go, gg, gc, r, hd))
+L(span_attention_lse, false, (const float* sc, const int* st, const int* en, int S, int H, int Ln, float* l), (sc, st, en, S, H, Ln, l))
+L(span_attention_out, false, (const float* sc, const float* v, const float* l, const int* st, const int* en, int S, int H, int Ln, int G, float* o), (sc, v, l, st, en, S, H, Ln, G, o))
+L(span_attention_row_dot, false, (const float* sc, const float* v, const float* l, const float* go, const int* st, const int* en, int S, int H, int Ln, int G, float* c), (sc, v, l, go, st, en, S, H, Ln, G, c))
+L(span_attention_grad_scores, false, (const float* sc, const float* v, const float* l, const float* go, const float* c, const int* st, const int* en, int S, int H, int Ln, int G, float* gs), (sc, v, l, go, c, st, en, S, H, Ln, G, gs))
+L(span_attention_grad_values, false, (const float* sc, const float* l, const float* go, const int* st, const int* en, int S, int H, int Ln, int G, float* gv), (sc, l, go, st, en, S, H, Ln, G, gv))

@@ -26,7 +26,8 @@ def close(what, exp, act, tol):
     exp = np.asarray(exp, np.float64); act = np.asarray(act, np.float64)
     both_nan = np.isnan(exp) & np.isnan(act)
     inf_ok = np.isinf(exp) & (exp == act)
-    gap = np.where(both_nan | inf_ok, 0, np.abs(exp - act) / (1 + np.abs(exp)))
+    with np.errstate(invalid='ignore'):   # inf - inf where both are the same infinity
+        gap = np.where(both_nan | inf_ok, 0, np.abs(exp - act) / (1 + np.abs(exp)))
     gap = np.where(np.isnan(gap), np.inf, gap)
     w = gap.max() if gap.size else 0
     print(f'{what:50s} max rel diff {w:.3g}')
@@ -203,21 +204,135 @@ lib.run_range_max_backward(blocks(7*cols), 1, 256, p(gd), p(am), 7, cols, p(gs))
 close('rangeMaxBackward', egs.reshape(-1), gs, 1e-6)
 
 # ---- adamw, scale, fill
-for before in (1, 0):
+# JavaBackend.adamw: g' = g * grad_scale (clipping folded in), then
+#   m = b1 m + (1 - b1) g';  v = b2 v + (1 - b2) g'^2;  p = (p keep - step m / (ds sqrt(v) + eps)) keepAfter
+# with (keep, keepAfter) = (1 - decay, 1) when decaying before the update, else (1, 1 - decay).
+for before, grad_scale in ((1, 1.0), (0, 1.0), (1, 0.37), (0, 0.37)):
     n = 1001; P = f32(rng.uniform(-2, 2, n)); G = f32(rng.uniform(-2, 2, n)); M = f32(rng.uniform(-.1, .1, n)); V = f32(rng.uniform(0, .1, n))
-    eP, eM, eV = P.copy(), M.copy(), V.copy()
-    b1, b2, eps, ss, ds, dec = map(np.float32, (0.9, 0.999, 1e-8, 1e-3, 1.01, 1e-4))
-    if before: eP = eP - dec * eP
-    eM = b1 * eM + (np.float32(1) - b1) * G; eV = b2 * eV + (np.float32(1) - b2) * G * G
-    eP = eP - ss * eM / (ds * np.sqrt(eV) + eps)
-    if not before: eP = eP - dec * eP
-    lib.run_adamw(blocks(n), 1, 256, p(P), p(G), p(M), p(V), n, *[C.c_float(v) for v in (b1, b2, eps, ss, ds, dec)], before)
-    close(f'adamw before={before}', np.r_[eP, eM, eV], np.r_[P, M, V], 1e-6)
+    G0 = G.copy()
+    b1, b2, eps, ss, ds, dec, gsc = map(np.float32, (0.9, 0.999, 1e-8, 1e-3, 1.01, 1e-4, grad_scale))
+    keep, keep_after = (np.float32(1) - dec, np.float32(1)) if before else (np.float32(1), np.float32(1) - dec)
+    g = G * gsc
+    eM = b1 * M + (np.float32(1) - b1) * g; eV = b2 * V + (np.float32(1) - b2) * g * g
+    eP = (P * keep - ss * eM / (ds * np.sqrt(eV) + eps)) * keep_after
+    lib.run_adamw(blocks(n), 1, 256, p(P), p(G), C.c_float(gsc), p(M), p(V), n, *[C.c_float(v) for v in (b1, b2, eps, ss, ds, dec)], before)
+    close(f'adamw before={before} grad_scale={grad_scale}', np.r_[eP, eM, eV, G0], np.r_[P, M, V, G], 1e-6)
 c = f32(rng.uniform(-2, 2, 5*8)); e = c.copy().reshape(5, 8); e[:, :6] *= np.float32(0.5)
 lib.run_scale_matrix(blocks(30), 1, 256, p(c), 5, 6, 8, C.c_float(0.5)); close('scale_matrix', e.reshape(-1), c, 0)
 c = f32(np.full(40, np.nan)); e = c.copy().reshape(5, 8); e[:, :6] = 0
 lib.run_scale_matrix(blocks(30), 1, 256, p(c), 5, 6, 8, C.c_float(0)); close('scale_matrix beta=0 over NaN', e.reshape(-1), c, 0)
 y = np.zeros(1010, np.float32); lib.run_fill(blocks(1000), 1, 256, p(y, 5), 1000, C.c_float(0.25)); e = np.zeros(1010); e[5:1005] = 0.25
 close('fill', e, y, 0)
+
+# ---- recurrent cells (CudaBackend: one grid-stride launch over rows * hidden, 256 threads a block)
+# xt is one direction's half of a bidirectional projection: rows of stride xt_stride > gates * H,
+# starting at an offset; hh, h, c and the incoming gradients start at offsets too, outputs at 0.
+# Outputs get a tail of sentinels that must survive (no writes past the end).
+sigm = lambda x: 1 / (1 + np.exp(-x))
+PAD = 3
+def padded(n): return f32(np.full(n + PAD, 7.0))
+def with_tail(e): return np.r_[np.asarray(e, np.float64).reshape(-1), np.full(PAD, 7.0)]
+def cell_inputs(rows, hidden, gates):
+    gh = gates * hidden; stride = 2 * gh + 5; xoff = gh
+    xt = f32(rng.uniform(-3, 3, rows * stride)); hh = f32(rng.uniform(-3, 3, 7 + rows * gh)); st = f32(rng.uniform(-2, 2, 3 + rows * hidden))
+
+    x = np.stack([xt[xoff + r * stride: xoff + r * stride + gh] for r in range(rows)]).astype(np.float64)
+    return xt, xoff, stride, x, hh, hh[7:].reshape(rows, gh).astype(np.float64), st, st[3:].reshape(rows, hidden).astype(np.float64)
+def grid_variants(n):
+    # CudaBackend's grid, and a single block (the grid-stride loop, as past the 65536-block cap)
+    return [(blocks(n), 'grid'), (1, 'one block')] if n > 256 else [(blocks(n), 'grid')]
+for rows, hidden in [(5, 37), (9, 70), (1, 1), (3, 300)]:
+    H = hidden; n = rows * H
+    for gx, how in grid_variants(n):
+        tag = f'[{rows},{H}] {how}'
+        # GRU: r = sig(xr + hr), z = sig(xz + hz), n = tanh(xn + r hn), h' = n + z (h - n)
+        xt, xoff, stride, x, hh, a, hbuf, h = cell_inputs(rows, H, 3)
+        r = sigm(x[:, :H] + a[:, :H]); z = sigm(x[:, H:2*H] + a[:, H:2*H]); nn = np.tanh(x[:, 2*H:] + r * a[:, 2*H:])
+        hn_e = nn + z * (h - nn); gates_e = np.concatenate([r, z, nn], 1)
+        hn = padded(n); gates = padded(3 * n)
+        lib.run_gru_cell(gx, 1, 256, p(xt, xoff), stride, p(hh, 7), p(hbuf, 3), p(hn), p(gates), rows, H)
+        close(f'gruCell h\' {tag}', with_tail(hn_e), hn, 1e-5); close(f'gruCell gates {tag}', with_tail(gates_e), gates, 1e-5)
+        # backward from the forward's gates, d h' = g (at an offset): h' is linear in n, z, h; n's pre-activation
+        # is xn + r hn, so d xn = d pre_n, d hn = d pre_n r, d r = d pre_n hn; then through the sigmoids.
+        gbuf = f32(rng.uniform(-2, 2, 11 + n)); g = gbuf[11:].reshape(rows, H).astype(np.float64)
+        G3 = gates[:3 * n].reshape(rows, 3 * H).astype(np.float64); r, z, nn = G3[:, :H], G3[:, H:2*H], G3[:, 2*H:]
+        d_pre_n = g * (1 - z) * (1 - nn * nn); d_pre_r = d_pre_n * a[:, 2*H:] * r * (1 - r); d_pre_z = g * (h - nn) * z * (1 - z)
+        gxt = padded(3 * n); ghh = padded(3 * n); gh = padded(n)
+        lib.run_gru_cell_backward(gx, 1, 256, p(gates), p(hh, 7), p(hbuf, 3), p(gbuf, 11), p(gxt), p(ghh), p(gh), rows, H)
+        close(f'gruCellBackward gxt {tag}', with_tail(np.concatenate([d_pre_r, d_pre_z, d_pre_n], 1)), gxt, 1e-5)
+        close(f'gruCellBackward ghh {tag}', with_tail(np.concatenate([d_pre_r, d_pre_z, d_pre_n * r], 1)), ghh, 1e-5)
+        close(f'gruCellBackward gh {tag}', with_tail(g * z), gh, 1e-5)
+        # LSTM: [i f g o] = xt + hh; c' = f c + i g; h' = o tanh c'; out = [h', c'], act = [i, f, g, o, tanh c']
+        xt, xoff, stride, x, hh, a, cbuf, c = cell_inputs(rows, H, 4)
+        pre = x + a; i_, f_, g_, o_ = sigm(pre[:, :H]), sigm(pre[:, H:2*H]), np.tanh(pre[:, 2*H:3*H]), sigm(pre[:, 3*H:])
+        cn = f_ * c + i_ * g_; tc = np.tanh(cn)
+        out = padded(2 * n); act = padded(5 * n)
+        lib.run_lstm_cell(gx, 1, 256, p(xt, xoff), stride, p(hh, 7), p(cbuf, 3), p(out), p(act), rows, H)
+        close(f'lstmCell out {tag}', with_tail(np.concatenate([o_ * tc, cn], 1)), out, 1e-5)
+        close(f'lstmCell act {tag}', with_tail(np.concatenate([i_, f_, g_, o_, tc], 1)), act, 1e-5)
+        # backward from the forward's act, (d h', d c') at an offset: d c'_total = d c' + d h' o (1 - tanh^2 c')
+        gobuf = f32(rng.uniform(-2, 2, 5 + 2 * n)); go = gobuf[5:].reshape(rows, 2 * H).astype(np.float64)
+        A = act[:5 * n].reshape(rows, 5 * H).astype(np.float64); i_, f_, g_, o_, tc = (A[:, k*H:(k+1)*H] for k in range(5))
+        dh = go[:, :H]; dc = go[:, H:] + dh * o_ * (1 - tc * tc)
+        e_gg = np.concatenate([dc * g_ * i_ * (1 - i_), dc * c * f_ * (1 - f_), dc * i_ * (1 - g_ * g_), dh * tc * o_ * (1 - o_)], 1)
+        gg = padded(4 * n); gc = padded(n)
+        lib.run_lstm_cell_backward(gx, 1, 256, p(act), p(cbuf, 3), p(gobuf, 5), p(gg), p(gc), rows, H)
+        close(f'lstmCellBackward gGates {tag}', with_tail(e_gg), gg, 1e-5); close(f'lstmCellBackward gc {tag}', with_tail(dc * f_), gc, 1e-5)
+
+# ---- span-hidden attention (CudaBackend.spanHiddenAttention / ...Backward: grid-stride launches in
+# this order, each reading the previous ones' outputs: lse, out; row_dot (c), grad_scores, grad_values).
+# Reference (JavaBackend's semantics, in float64): span s hides keys start_s <= j < end_s;
+#   lse[s,h,t] = log sum_{j visible} exp(scores[h,t,j])   (-inf when no key is visible)
+#   P[s,h,t,j] = exp(scores[h,t,j] - lse[s,h,t]) on visible keys, else 0;   out[s,t] = sum_h sum_j P v[h,j]
+#   gScores[h,t,j] = sum_s P (gOut[s,t].v[h,j] - gOut[s,t].y[s,h,t]),  y = sum_j P v[h,j]
+#   gValues[h,j] = sum_s sum_t P gOut[s,t]
+# The backward's P comes from the lse it is given (float32, as saved by the forward): with scores near
+# 60, lse's own rounding (2^-24 |lse|) moves P by ~4e-6, more than the tolerance once summed.
+def span_attention(what, H, Ln, G, st, en, sc_fn=None):
+    S = len(st); st = np.array(st, np.int32); en = np.array(en, np.int32)
+    sc = f32(rng.normal(0, 2, 5 + H * Ln * Ln)); vb = f32(rng.uniform(-2, 2, 2 + H * Ln * G)); gob = f32(rng.uniform(-2, 2, 4 + S * Ln * G))
+    if sc_fn: sc_fn(sc[5:].reshape(H, Ln, Ln), st, en)
+    scores = sc[5:].reshape(H, Ln, Ln).astype(np.float64); v = vb[2:].reshape(H, Ln, G).astype(np.float64); go = gob[4:].reshape(S, Ln, G).astype(np.float64)
+    vis = np.array([[j < st[s] or j >= en[s] for j in range(Ln)] for s in range(S)])            # [S, L]
+    masked = np.where(vis[:, None, None, :], scores[None], -np.inf)                              # [S, H, L, L]
+    m = masked.max(-1, keepdims=True); m_ok = np.where(np.isfinite(m), m, 0)
+    with np.errstate(divide='ignore'):
+        e_lse = (np.log(np.exp(masked - m_ok).sum(-1, keepdims=True)) + m_ok)                     # [S, H, L, 1]
+    P = np.where(np.isfinite(e_lse), np.exp(masked - np.where(np.isfinite(e_lse), e_lse, 0)), 0)  # [S, H, L, L]
+    e_out = np.einsum('shtj,hjg->stg', P, v)                                                    # [S, L, G]
+    def backward(lse32):                                                                         # -> c, gScores, gValues
+        l = lse32[:ns['lse']].reshape(S, H, Ln, 1).astype(np.float64); ok = np.isfinite(l)
+        P = np.where(ok, np.exp(masked - np.where(ok, l, 0)), 0)
+        y = np.einsum('shtj,hjg->shtg', P, v)
+        gv_dot = np.einsum('stg,hjg->shtj', go, v)                                               # gOut[s,t].v[h,j]
+        c = np.einsum('stg,shtg->sht', go, y)
+        return c, (P * (gv_dot - c[..., None])).sum(0), np.einsum('shtj,stg->hjg', P, go)
+    ns = {'lse': S * H * Ln, 'out': S * Ln * G, 'gs': H * Ln * Ln, 'gv': H * Ln * G}
+    for gx, how in grid_variants(max(ns.values())):
+        grid = (lambda n: blocks(n)) if how == 'grid' else (lambda n: 1)
+        tag = f'{what} {how}'
+        lse = padded(ns['lse']); out = padded(ns['out']); c = padded(ns['lse']); gs = padded(ns['gs']); gv = padded(ns['gv'])
+        lib.run_span_attention_lse(grid(ns['lse']), 1, 256, p(sc, 5), p(st), p(en), S, H, Ln, p(lse))
+        lib.run_span_attention_out(grid(ns['out']), 1, 256, p(sc, 5), p(vb, 2), p(lse), p(st), p(en), S, H, Ln, G, p(out))
+        close(f'spanAttention lse {tag}', with_tail(e_lse), lse, 1e-6)
+        close(f'spanAttention out {tag}', with_tail(e_out), out, 1e-5)
+        lib.run_span_attention_row_dot(grid(ns['lse']), 1, 256, p(sc, 5), p(vb, 2), p(lse), p(gob, 4), p(st), p(en), S, H, Ln, G, p(c))
+        lib.run_span_attention_grad_scores(grid(ns['gs']), 1, 256, p(sc, 5), p(vb, 2), p(lse), p(gob, 4), p(c), p(st), p(en), S, H, Ln, G, p(gs))
+        lib.run_span_attention_grad_values(grid(ns['gv']), 1, 256, p(sc, 5), p(lse), p(gob, 4), p(st), p(en), S, H, Ln, G, p(gv))
+        e_c, e_gs, e_gv = backward(lse)
+        close(f'spanAttention c {tag}', with_tail(e_c), c, 1e-5)
+        close(f'spanAttention gScores {tag}', with_tail(e_gs), gs, 1e-5)
+        close(f'spanAttention gValues {tag}', with_tail(e_gv), gv, 1e-5)
+def hidden_outscore(s3, st, en):
+    # keys 2..4 score 60 above the others: spans hiding exactly them (or part of them) see e^-60 of the
+    # row's mass under the row's max (JavaBackend's direct path); the others see the boosted keys
+    s3[:, :, 2:5] += 60
+def masked_key(s3, st, en): s3[:, :, 2] = -np.inf          # a padding key, visible to some spans
+span_attention('H=3 L=7 G=5 S=6', 3, 7, 5, [0, 2, 6, 3, 0, 1], [7, 3, 7, 5, 1, 6])
+span_attention('H=1 L=1 G=3 all hidden', 1, 1, 3, [0, 0], [1, 1])
+span_attention('H=2 L=6 G=4 length-1 spans', 2, 6, 4, [0, 1, 2, 3, 4, 5], [1, 2, 3, 4, 5, 6])
+span_attention('H=3 L=7 G=5 hidden +60', 3, 7, 5, [2, 1, 2, 3, 0, 2], [5, 5, 6, 4, 7, 3], hidden_outscore)
+span_attention('H=2 L=8 G=3 a -inf key', 2, 8, 3, [0, 3, 5, 2], [2, 5, 8, 3], masked_key)
+span_attention('H=4 L=37 G=19 S=23', 4, 37, 19, *[list(t) for t in zip(*[sorted(rng.choice(38, 2, replace=False)) for _ in range(23)])])
 print('FAILED:' if fails else 'ALL OK', fails)
 sys.exit(1 if fails else 0)

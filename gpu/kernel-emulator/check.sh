@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CPU check of the CUDA kernels (no GPU needed): needs g++ (C++20), python3 and numpy.
-# Takes a few minutes: every CUDA thread of a synchronising kernel is an OS thread here.
+# Takes about a minute: every CUDA thread of a synchronising kernel is an OS thread here.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 KERNELS=$HERE/../../core-tensor/src/main/resources/dev/jerex/tensor/backend/cuda
