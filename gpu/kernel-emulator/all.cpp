@@ -17,6 +17,7 @@ L(unary_backward, false, (int op, float p, const float* x, const float* y, const
 L(binary, false, (int op, float p, const float* a, const float* b, float* o, Dims d, int n), (op, p, a, b, o, d, n))
 L(reduce_columns, false, (int m, const float* x, float* y, int o, int l, int i), (m, x, y, o, l, i))
 L(reduce_rows, true, (int m, const float* x, float* y, int l), (m, x, y, l))
+L(sum_squares_partials, true, (const float* x, int n, double* partial), (x, n, partial))
 L(softmax, true, (int lg, const float* x, float* y, int c), (lg, x, y, c))
 L(softmax_backward, true, (int lg, const float* y, const float* gy, float* gx, int c), (lg, y, gy, gx, c))
 L(layer_norm, true, (const float* x, const float* g, const float* b, float* y, float* m, float* r, int c, float e), (x, g, b, y, m, r, c, e))

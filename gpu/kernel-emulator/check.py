@@ -132,6 +132,14 @@ for is_max in (0, 1):
         else: lib.run_reduce_columns(blocks(outer*inner), 1, 256, is_max, p(x), p(y), outer, ln, inner)
         close(f'reduce {"MAX" if is_max else "SUM"} [{outer},{ln},{inner}]', f32(exp.reshape(-1)), y, 1e-6)
 
+# ---- sum of squares (gradient norms): per-block double partials, as CudaBackend.sumOfSquares launches them
+for n in (1, 255, 4097, 70001):
+    nb = min(256, (n + 256 * 16 - 1) // (256 * 16))
+    for grid in sorted({nb, 1}):   # CudaBackend's grid, and one block striding over everything
+        x = f32(rng.uniform(-2, 2, n + 3)); part = np.full(grid + 1, 7.0)   # sentinel after the partials
+        lib.run_sum_squares_partials(grid, 1, 256, p(x, 3), n, p(part))
+        close(f'sum_squares_partials n={n} grid={grid}', [np.sum(x[3:].astype(np.float64) ** 2), 7.0], [part[:grid].sum(), part[grid]], 1e-12)
+
 # ---- softmax
 for lg in (0, 1):
     for rows, cols in [(3, 1), (5, 1000), (2, 257), (1, 4096)]:

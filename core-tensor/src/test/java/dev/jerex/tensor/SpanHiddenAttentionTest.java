@@ -90,6 +90,24 @@ class SpanHiddenAttentionTest {
         compareWithDefinition(b, Tensor.of(b, s, heads, len, len), len, heads, width, 3);
     }
 
+    /** A span whose visible keys all score -inf (say, padding masked upstream) attends to nothing: 0, no NaN. */
+    @ParameterizedTest @MethodSource(BACKENDS)
+    void visibleKeysAllAtMinusInfinityGiveZerosAndNoGradient(Backend b) {
+        int len = 4, heads = 2, width = 3;
+        float[] s = new Rng(12).uniform(heads * len * len, -1f, 1f);
+        for (int r = 0; r < heads * len; r++) for (int j = 2; j < len; j++) s[r * len + j] = Float.NEGATIVE_INFINITY;
+        Tensor scores = Tensor.of(b, s, heads, len, len).requiresGrad(true);
+        Tensor values = Tensor.rand(b, new Rng(13), -1f, 1f, heads, len, width).requiresGrad(true);
+        int[] start = {0, 1}, end = {2, 2};   // span 0 leaves keys 2, 3 (-inf) visible; span 1 also key 0
+        Tensor out = NnOps.spanHiddenAttention(scores, values, start, end);
+        Gradients g = out.sum().backward();
+        float[] o = out.toArray();
+        for (int i = 0; i < len * width; i++) assertThat(o[i]).as("span 0 out at " + i).isZero();
+        for (int i = len * width; i < o.length; i++) assertThat(o[i]).as("span 1 out at " + i).isFinite().isNotZero();
+        assertThat(g.get(scores).toArray()).as("d scores").doesNotContain(Float.NaN);
+        assertThat(g.get(values).toArray()).as("d values").doesNotContain(Float.NaN);
+    }
+
     /** Several threads split the queries (forward) and the heads (backward): the same numbers. */
     @Test
     void threadsAgreeWithOneThread() {

@@ -1064,6 +1064,7 @@ public class JavaBackend implements Backend {
                                           float[] acc, int o) {
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < len; j++) if (j < a || j >= b) max = Math.max(max, x[row + j]);
+        if (max == Float.NEGATIVE_INFINITY) return max;   // nothing visible, or only -inf: empty softmax, adds 0
         double z = 0;
         for (int j = 0; j < len; j++) if (j < a || j >= b) z += Math.exp(x[row + j] - max);
         float lse = max + (float) Math.log(z);
@@ -1077,6 +1078,7 @@ public class JavaBackend implements Backend {
     /** The backward of {@link #directVisibleSum} for one (span, head, query): adds into gRow [L] and gv [L, G]. */
     private static void directVisibleBackward(float[] x, int row, float lse, float[] v, int vOffset, int len, int width, int a, int b,
                                               float[] gOut, int gOffset, float[] gRow, float[] gv) {
+        if (lse == Float.NEGATIVE_INFINITY) return;   // an empty softmax: no gradient
         float[] p = new float[len], gDotV = new float[len];
         float gDotY = 0f;
         for (int j = 0; j < len; j++) {
