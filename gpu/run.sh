@@ -6,9 +6,10 @@
 #   bash gpu/run.sh --backends java       (CPU check of the bundle: what build-bundle.sh --self-test does)
 #   bash gpu/run.sh --skip-tests --skip-bench --epochs 1   only the training epochs (needs gpu/payload/)
 #   options: --backends LIST  --skip-tests  --skip-bench  --skip-train  --epochs N  --variants LIST
+#            --encoder DIR (default gpu/payload/minilm-l6; e.g. one from gpu/tools/random_encoder.py)
 #
 # Results go to $OUT (default ./out): nvidia-smi.txt, env.txt, tests.log, tests-nn.log (nn-layers'
-# backend-parameterised tests, when gpu/payload/lib is there), gemm-bench.txt, train-<variant>.txt
+# backend-parameterised tests, when gpu/payload/lib is there), gemm-bench.txt, train-<variant>-<encoder>.txt
 # (when gpu/payload/ is there: gpu/build-train-payload.sh); JUnit XML to $REPORTS (default
 # $OUT/junit). Exit status: non-zero if a step failed.
 set -uo pipefail
@@ -26,6 +27,7 @@ RUN_BENCH=1
 RUN_TRAIN=1
 EPOCHS=1
 VARIANTS=full,spert
+ENCODER=
 while [ $# -gt 0 ]; do
     case "$1" in
         --backends) BACKENDS=$2; shift 2 ;;
@@ -34,9 +36,11 @@ while [ $# -gt 0 ]; do
         --skip-train) RUN_TRAIN=0; shift ;;
         --epochs) EPOCHS=$2; shift 2 ;;
         --variants) VARIANTS=$2; shift 2 ;;
-        *) echo "unknown option $1 (expected --backends LIST, --skip-tests, --skip-bench, --skip-train, --epochs N, --variants LIST)" >&2; exit 64 ;;
+        --encoder) ENCODER=$2; shift 2 ;;
+        *) echo "unknown option $1 (expected --backends LIST, --skip-tests, --skip-bench, --skip-train, --epochs N, --variants LIST, --encoder DIR)" >&2; exit 64 ;;
     esac
 done
+ENCODER=${ENCODER:-$PAYLOAD/minilm-l6}
 mkdir -p "$OUT"
 # The bundled Java runtime travels gzipped; unpack it once per bundle build into /tmp.
 if [ ! -f "$BUNDLE/runtime.tar.gz" ]; then
@@ -152,7 +156,8 @@ if [ "$RUN_TRAIN" = 1 ] && [ -d "$PAYLOAD/lib" ]; then
         "$JAVA" -Xss4m -Xmx16g --add-modules jdk.incubator.vector -Dorg.bytedeco.javacpp.cachedir=/tmp/jerex-javacpp-cache \
             ${TRAIN_JAVA_OPTS:-} -cp "$TCP" dev.jerex.model.cli.Main train --backend cuda --quiet --profile --eval-last-only \
             --train "$PAYLOAD/data/conll04_train.json" --dev "$PAYLOAD/data/conll04_dev.json" --types "$PAYLOAD/data/conll04_types.json" \
-            --encoder "$PAYLOAD/minilm-l6" --variant "$variant" --epochs "$EPOCHS" --out "/tmp/jerex-gpu-$variant" 2>&1 | tee "$OUT/train-$variant.txt"
+            --encoder "$ENCODER" --variant "$variant" --epochs "$EPOCHS" --out "/tmp/jerex-gpu-$variant" 2>&1 \
+            | tee "$OUT/train-$variant-$(basename "$ENCODER").txt"
         rc=${PIPESTATUS[0]}
         echo "== training $variant exit status: $rc"
         [ "$rc" != 0 ] && STATUS=1

@@ -18,6 +18,7 @@ import java.util.List;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * The GPU backend: matrix products through cuBLAS, every other kernel of {@link Backend} as a
@@ -105,8 +106,7 @@ public final class CudaBackend implements Backend {
         if (values.length > 0) {
             device.bind();
             try (FloatPointer host = new FloatPointer(values)) {
-                Cudart.check(cudaMemcpy(Cudart.at(at(s, 0)), host, (long) values.length * Float.BYTES, cudaMemcpyHostToDevice),
-                        "cudaMemcpy(host to device, " + values.length + " floats)");
+                copy(Cudart.at(at(s, 0)), host, (long) values.length * Float.BYTES, cudaMemcpyHostToDevice, values.length + " floats");
             }
         }
         return s;
@@ -120,11 +120,21 @@ public final class CudaBackend implements Backend {
         }
         device.bind();
         try (FloatPointer host = new FloatPointer(n)) {
-            // cudaMemcpy waits for the kernels queued before it: this is where the host sees results.
-            Cudart.check(cudaMemcpy(host, Cudart.at(at(src, offset)), (long) n * Float.BYTES, cudaMemcpyDeviceToHost),
-                    "cudaMemcpy(device to host, " + n + " floats)");
+            copy(host, Cudart.at(at(src, offset)), (long) n * Float.BYTES, cudaMemcpyDeviceToHost, n + " floats");
             host.get(dst, dstOffset, n);
         }
+    }
+
+    /**
+     * cudaMemcpy of {@code bytes} in direction {@code kind} (host to device or back), timed under
+     * "memcpy HtoD" / "memcpy DtoH" when profiling. From pageable host memory it waits for the
+     * kernels queued before it: a device-to-host copy is where the host sees results.
+     */
+    private void copy(Pointer dst, Pointer src, long bytes, int kind, String what) {
+        boolean toDevice = kind == cudaMemcpyHostToDevice;
+        device.beginTimed(toDevice ? "memcpy HtoD" : "memcpy DtoH");
+        Cudart.check(cudaMemcpy(dst, src, bytes, kind), "cudaMemcpy(" + (toDevice ? "host to device, " : "device to host, ") + what + ")");
+        device.endTimed();
     }
 
     /** An int array copied to a fresh device block (index arrays are small); give it back after use. */
@@ -133,8 +143,7 @@ public final class CudaBackend implements Backend {
         if (values.length > 0) {
             device.bind();
             try (IntPointer host = new IntPointer(values)) {
-                Cudart.check(cudaMemcpy(Cudart.at(b.address()), host, (long) values.length * Integer.BYTES, cudaMemcpyHostToDevice),
-                        "cudaMemcpy(host to device, " + values.length + " ints)");
+                copy(Cudart.at(b.address()), host, (long) values.length * Integer.BYTES, cudaMemcpyHostToDevice, values.length + " ints");
             }
         }
         return b;
@@ -260,8 +269,7 @@ public final class CudaBackend implements Backend {
             double[] host = new double[total];
             device.bind();
             try (DoublePointer h = new DoublePointer(total)) {
-                Cudart.check(cudaMemcpy(h, Cudart.at(partials.address()), (long) total * Double.BYTES, cudaMemcpyDeviceToHost),
-                        "cudaMemcpy(device to host, " + total + " doubles)");
+                copy(h, Cudart.at(partials.address()), (long) total * Double.BYTES, cudaMemcpyDeviceToHost, total + " doubles");
                 h.get(host);
             }
             double sum = 0;
@@ -331,12 +339,15 @@ public final class CudaBackend implements Backend {
         // Leading dimensions (our row strides) are cuBLAS's column strides unchanged.
         int opB = transB ? CUBLAS_OP_T : CUBLAS_OP_N, opA = transA ? CUBLAS_OP_T : CUBLAS_OP_N;
         if (batch == 1) {
+            device.beginTimed("cublasSgemm");
             Cublas.check(cublasSgemm_v2(device.cublasHandle, opB, opA, n, m, k,
                     pAlpha, pb, ldb, pa, lda, pBeta, pc, ldc), "cublasSgemm_v2");
         } else {
+            device.beginTimed("cublasSgemmStridedBatched");
             Cublas.check(cublasSgemmStridedBatched(device.cublasHandle, opB, opA, n, m, k,
                     pAlpha, pb, ldb, strideB, pa, lda, strideA, pBeta, pc, ldc, strideC, batch), "cublasSgemmStridedBatched");
         }
+        device.endTimed();
     }
 
     /** The row stride cuBLAS accepts for a stored [rows, cols] matrix (the given one unless rows == 1). */

@@ -44,6 +44,8 @@ final class CudaDevice {
     final cublasContext cublasHandle;
     final DeviceAllocator allocator;
     final CudaKernels kernels;
+    /** GPU time per kernel, or null unless -Djerex.cuda.profile=true. */
+    private final KernelTimer timer;
     private final CUctx_st context;
     private final ThreadLocal<Boolean> bound = ThreadLocal.withInitial(() -> false);
 
@@ -122,9 +124,20 @@ final class CudaDevice {
         Cublas.check(cublasSetMathMode(cublasHandle, CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
         allocator = new DeviceAllocator(this);
         kernels = new CudaKernels(this);
+        timer = KernelTimer.ENABLED ? new KernelTimer() : null;
     }
 
     /** Makes the device's primary context current on the calling thread (once per thread). */
+    /** Starts timing work called {@code name} on the stream (when profiling). */
+    void beginTimed(String name) {
+        if (timer != null) timer.begin(name);
+    }
+
+    /** Ends the timing begun last. */
+    void endTimed() {
+        if (timer != null) timer.end();
+    }
+
     void bind() {
         if (!bound.get()) {
             Cudart.checkDriver(cuCtxSetCurrent(context), "cuCtxSetCurrent");

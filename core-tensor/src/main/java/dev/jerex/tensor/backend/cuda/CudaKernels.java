@@ -107,8 +107,10 @@ final class CudaKernels {
         CUfunc_st f = functions.get(kernel);
         if (f == null) throw new IllegalArgumentException("no CUDA kernel named " + kernel);
         device.bind();
+        device.beginTimed(kernel);
         Cudart.checkDriver(cuLaunchKernel(f, gridX, gridY, 1, blockX, 1, 1, 0, (CUstream_st) null, a.params, (PointerPointer<?>) null),
                 "cuLaunchKernel(" + kernel + ")");
+        device.endTimed();
         if (SYNC_EACH_LAUNCH) Cudart.checkDriver(cuCtxSynchronize(), "kernel " + kernel);
     }
 }

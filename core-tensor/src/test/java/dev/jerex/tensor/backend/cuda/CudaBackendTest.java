@@ -137,6 +137,21 @@ class CudaBackendTest {
     }
 
     @Test
+    void kernelTimerAddsUpGpuTimeByName() {
+        KernelTimer timer = new KernelTimer();
+        Storage big = cuda.allocate(1 << 24);
+        for (int i = 0; i < 3; i++) {
+            timer.begin("fill 16M");
+            cuda.fill(big, 0, 1 << 24, 1f);
+            timer.end();
+        }
+        String report = timer.report();
+        System.out.print(report);
+        assertThat(report).containsPattern("fill 16M\\s+3\\s+\\d+\\.\\d");
+        big.release();
+    }
+
+    @Test
     void hostStoragesAreRefusedWithAClearMessage() {
         Storage host = ref.upload(new float[4]);
         assertThatThrownBy(() -> cuda.fill(host, 0, 4, 1f)).isInstanceOf(IllegalArgumentException.class)
