@@ -36,8 +36,7 @@ final class CudaKernels {
             "index.cu", List.of("gather_rows", "scatter_add_rows", "range_max", "range_max_backward"),
             "optim.cu", List.of("adamw"),
             "recurrent.cu", List.of("gru_cell", "gru_cell_backward", "lstm_cell", "lstm_cell_backward"),
-            "attention.cu", List.of("span_attention_lse", "span_attention_out", "span_attention_row_dot",
-                    "span_attention_grad_scores", "span_attention_grad_values"));
+            "attention.cu", List.of("span_attention_weights", "span_attention_grad_scores"));
 
     /** Threads per block of the element-wise kernels. */
     static final int ELEMENT_THREADS = 256;
