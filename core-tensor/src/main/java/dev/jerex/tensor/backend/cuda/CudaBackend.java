@@ -5,6 +5,7 @@ import static org.bytedeco.cuda.global.cublas.CUBLAS_OP_T;
 import static org.bytedeco.cuda.global.cublas.cublasSgemmStridedBatched;
 import static org.bytedeco.cuda.global.cublas.cublasSgemm_v2;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpy;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyAsync;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
 
@@ -12,9 +13,11 @@ import dev.jerex.tensor.Storage;
 import dev.jerex.tensor.backend.Backend;
 import dev.jerex.tensor.backend.BinaryOp;
 import dev.jerex.tensor.backend.ReduceOp;
+import dev.jerex.tensor.backend.SpanAttentionByProducts;
 import dev.jerex.tensor.backend.UnaryOp;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
@@ -126,14 +129,20 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * cudaMemcpy of {@code bytes} in direction {@code kind} (host to device or back), timed under
-     * "memcpy HtoD" / "memcpy DtoH" when profiling. From pageable host memory it waits for the
-     * kernels queued before it: a device-to-host copy is where the host sees results.
+     * Copies {@code bytes} in direction {@code kind} (host to device or back), timed under
+     * "memcpy HtoD" / "memcpy DtoH" when profiling. A device-to-host copy waits for the kernels
+     * queued before it: it is where the host sees results; a host-to-device copy does not wait.
      */
     private void copy(Pointer dst, Pointer src, long bytes, int kind, String what) {
         boolean toDevice = kind == cudaMemcpyHostToDevice;
         device.beginTimed(toDevice ? "memcpy HtoD" : "memcpy DtoH");
-        Cudart.check(cudaMemcpy(dst, src, bytes, kind), "cudaMemcpy(" + (toDevice ? "host to device, " : "device to host, ") + what + ")");
+        if (toDevice) {
+            // Queued on the stream like a kernel: from pageable memory, cudaMemcpyAsync stages the
+            // bytes and returns without waiting for the GPU (cudaMemcpy would wait for all queued work).
+            Cudart.check(cudaMemcpyAsync(dst, src, bytes, kind, (CUstream_st) null), "cudaMemcpyAsync(host to device, " + what + ")");
+        } else {
+            Cudart.check(cudaMemcpy(dst, src, bytes, kind), "cudaMemcpy(device to host, " + what + ")");
+        }
         device.endTimed();
     }
 
@@ -486,19 +495,8 @@ public final class CudaBackend implements Backend {
         int spans = start.length;
         checkExtent("spanHiddenAttention out", out, 0, (long) spans * len * width);
         checkExtent("spanHiddenAttention lse", lse, 0, (long) spans * heads * len);
-        if (spans == 0) return;
-        DeviceAllocator.Block s = uploadInts(start), e = uploadInts(end);
-        try {
-            // lse [S, H, L] first: the out kernel reads it
-            kernels.launchElements("span_attention_lse", (long) spans * heads * len, kernels.args()
-                    .ptr(at(scores, scoresOffset)).ptr(s.address()).ptr(e.address()).i(spans).i(heads).i(len).ptr(at(lse, 0)));
-            kernels.launchElements("span_attention_out", (long) spans * len * width, kernels.args()
-                    .ptr(at(scores, scoresOffset)).ptr(at(values, valuesOffset)).ptr(at(lse, 0))
-                    .ptr(s.address()).ptr(e.address()).i(spans).i(heads).i(len).i(width).ptr(at(out, 0)));
-        } finally {
-            device.allocator.give(s);
-            device.allocator.give(e);
-        }
+        SpanAttentionByProducts.forward(this, spanKernels, scores, scoresOffset, values, valuesOffset, heads, len, width,
+                start, end, out, lse);
     }
 
     @Override
@@ -512,26 +510,36 @@ public final class CudaBackend implements Backend {
         checkExtent(op + " gOut", gOut, gOutOffset, (long) spans * len * width);
         checkExtent(op + " gScores", gScores, 0, (long) heads * len * len);
         checkExtent(op + " gValues", gValues, 0, (long) heads * len * width);
-        // c [S, H, L]: gOut[s, t] . y[s, h, t], the softmax backward's row term
-        DeviceAllocator.Block s = uploadInts(start), e = uploadInts(end);
-        DeviceAllocator.Block c = device.allocator.take(Math.multiplyExact(Math.multiplyExact(spans, heads), len));
-        try {
-            kernels.launchElements("span_attention_row_dot", (long) spans * heads * len, kernels.args()
-                    .ptr(at(scores, scoresOffset)).ptr(at(values, valuesOffset)).ptr(at(lse, 0)).ptr(at(gOut, gOutOffset))
-                    .ptr(s.address()).ptr(e.address()).i(spans).i(heads).i(len).i(width).ptr(c.address()));
-            // gScores [H, L, L] and gValues [H, L, G] are written everywhere (0 where no span sees a key)
-            kernels.launchElements("span_attention_grad_scores", (long) heads * len * len, kernels.args()
-                    .ptr(at(scores, scoresOffset)).ptr(at(values, valuesOffset)).ptr(at(lse, 0)).ptr(at(gOut, gOutOffset))
-                    .ptr(c.address()).ptr(s.address()).ptr(e.address()).i(spans).i(heads).i(len).i(width).ptr(at(gScores, 0)));
-            kernels.launchElements("span_attention_grad_values", (long) heads * len * width, kernels.args()
-                    .ptr(at(scores, scoresOffset)).ptr(at(lse, 0)).ptr(at(gOut, gOutOffset))
-                    .ptr(s.address()).ptr(e.address()).i(spans).i(heads).i(len).i(width).ptr(at(gValues, 0)));
-        } finally {
-            device.allocator.give(s);
-            device.allocator.give(e);
-            device.allocator.give(c);
-        }
+        // The weights are formed again from the scores (the forward's lse is not needed).
+        SpanAttentionByProducts.backward(this, spanKernels, scores, scoresOffset, values, valuesOffset, gOut, gOutOffset,
+                heads, len, width, start, end, gScores, gValues);
     }
+
+    /** The two kernels of attention.cu that SpanAttentionByProducts needs besides gemm. */
+    private final SpanAttentionByProducts.Kernels spanKernels = new SpanAttentionByProducts.Kernels() {
+        @Override
+        public void spanAttentionWeights(Storage scores, int scoresOffset, int heads, int len, int[] start, int[] end,
+                                         Storage p, Storage lse, int lseOffset) {
+            int spans = start.length;
+            DeviceAllocator.Block s = uploadInts(start), e = uploadInts(end);
+            try {
+                kernels.launchElements("span_attention_weights", (long) spans * len * heads, kernels.args()
+                        .ptr(at(scores, scoresOffset)).ptr(s.address()).ptr(e.address()).i(spans).i(heads).i(len)
+                        .ptr(at(p, 0)).ptr(at(lse, lseOffset)));
+            } finally {
+                device.allocator.give(s);
+                device.allocator.give(e);
+            }
+        }
+
+        @Override
+        public void spanAttentionScoreGradient(Storage p, Storage dp, Storage c, int spans, int heads, int len,
+                                               Storage gScores, boolean accumulate) {
+            kernels.launchElements("span_attention_grad_scores", (long) heads * len * len, kernels.args()
+                    .ptr(at(p, 0)).ptr(at(dp, 0)).ptr(at(c, 0)).i(spans).i(heads).i(len).i(accumulate ? 1 : 0)
+                    .ptr(at(gScores, 0)));
+        }
+    };
 
     // ---- indexing ---------------------------------------------------------------------------------
 
