@@ -287,60 +287,61 @@ for rows, hidden in [(5, 37), (9, 70), (1, 1), (3, 300)]:
         lib.run_lstm_cell_backward(gx, 1, 256, p(act), p(cbuf, 3), p(gobuf, 5), p(gg), p(gc), rows, H)
         close(f'lstmCellBackward gGates {tag}', with_tail(e_gg), gg, 1e-5); close(f'lstmCellBackward gc {tag}', with_tail(dc * f_), gc, 1e-5)
 
-# ---- span-hidden attention (CudaBackend.spanHiddenAttention / ...Backward: grid-stride launches in
-# this order, each reading the previous ones' outputs: lse, out; row_dot (c), grad_scores, grad_values).
-# Reference (JavaBackend's semantics, in float64): span s hides keys start_s <= j < end_s;
-#   lse[s,h,t] = log sum_{j visible} exp(scores[h,t,j])   (-inf when no key is visible)
-#   P[s,h,t,j] = exp(scores[h,t,j] - lse[s,h,t]) on visible keys, else 0;   out[s,t] = sum_h sum_j P v[h,j]
-#   gScores[h,t,j] = sum_s P (gOut[s,t].v[h,j] - gOut[s,t].y[s,h,t]),  y = sum_j P v[h,j]
-#   gValues[h,j] = sum_s sum_t P gOut[s,t]
-# The backward's P comes from the lse it is given (float32, as saved by the forward): with scores near
-# 60, lse's own rounding (2^-24 |lse|) moves P by ~4e-6, more than the tolerance once summed.
-def span_attention(what, H, Ln, G, st, en, sc_fn=None):
-    S = len(st); st = np.array(st, np.int32); en = np.array(en, np.int32)
-    sc = f32(rng.normal(0, 2, 5 + H * Ln * Ln)); vb = f32(rng.uniform(-2, 2, 2 + H * Ln * G)); gob = f32(rng.uniform(-2, 2, 4 + S * Ln * G))
-    if sc_fn: sc_fn(sc[5:].reshape(H, Ln, Ln), st, en)
-    scores = sc[5:].reshape(H, Ln, Ln).astype(np.float64); v = vb[2:].reshape(H, Ln, G).astype(np.float64); go = gob[4:].reshape(S, Ln, G).astype(np.float64)
-    vis = np.array([[j < st[s] or j >= en[s] for j in range(Ln)] for s in range(S)])            # [S, L]
+# ---- span-hidden attention (attention.cu; SpanAttentionByProducts' two kernels, each a grid-stride
+# launch of 256 threads a block over spans*len*heads resp. heads*len*len elements).
+# Reference in float64: span s hides keys start_s <= j < end_s, the others are visible;
+#   lse[s,h,t]   = log sum_{j visible} exp(scores[h,t,j])   (-inf when no visible key is finite)
+#   p[s,t,h,j]   = exp(scores[h,t,j] - lse[s,h,t]) on visible keys, else 0 (all 0 when lse is -inf)
+#   g[h,t,j]   (+)= sum_s p[s,t,h,j] (dp[s,t,h,j] - c[s,t,h]),   c[s,t,h] = sum_j p dp
+# The kernel's p comes from its float32 lse: with scores near 60 that rounding (2^-24 |lse|) moves p
+# by ~4e-6 relative, inside the 1e-5 tolerance.
+def attention_weights_ref(scores, st, en):                                                      # -> p [S,L,H,L], lse [S,H,L]
+    Ln = scores.shape[1]
+    vis = np.array([[j < a or j >= b for j in range(Ln)] for a, b in zip(st, en)])                # [S, L]
     masked = np.where(vis[:, None, None, :], scores[None], -np.inf)                              # [S, H, L, L]
     m = masked.max(-1, keepdims=True); m_ok = np.where(np.isfinite(m), m, 0)
     with np.errstate(divide='ignore'):
-        e_lse = (np.log(np.exp(masked - m_ok).sum(-1, keepdims=True)) + m_ok)                     # [S, H, L, 1]
-    P = np.where(np.isfinite(e_lse), np.exp(masked - np.where(np.isfinite(e_lse), e_lse, 0)), 0)  # [S, H, L, L]
-    e_out = np.einsum('shtj,hjg->stg', P, v)                                                    # [S, L, G]
-    def backward(lse32):                                                                         # -> c, gScores, gValues
-        l = lse32[:ns['lse']].reshape(S, H, Ln, 1).astype(np.float64); ok = np.isfinite(l)
-        P = np.where(ok, np.exp(masked - np.where(ok, l, 0)), 0)
-        y = np.einsum('shtj,hjg->shtg', P, v)
-        gv_dot = np.einsum('stg,hjg->shtj', go, v)                                               # gOut[s,t].v[h,j]
-        c = np.einsum('stg,shtg->sht', go, y)
-        return c, (P * (gv_dot - c[..., None])).sum(0), np.einsum('shtj,stg->hjg', P, go)
-    ns = {'lse': S * H * Ln, 'out': S * Ln * G, 'gs': H * Ln * Ln, 'gv': H * Ln * G}
-    for gx, how in grid_variants(max(ns.values())):
-        grid = (lambda n: blocks(n)) if how == 'grid' else (lambda n: 1)
-        tag = f'{what} {how}'
-        lse = padded(ns['lse']); out = padded(ns['out']); c = padded(ns['lse']); gs = padded(ns['gs']); gv = padded(ns['gv'])
-        lib.run_span_attention_lse(grid(ns['lse']), 1, 256, p(sc, 5), p(st), p(en), S, H, Ln, p(lse))
-        lib.run_span_attention_out(grid(ns['out']), 1, 256, p(sc, 5), p(vb, 2), p(lse), p(st), p(en), S, H, Ln, G, p(out))
+        lse = np.log(np.exp(masked - m_ok).sum(-1, keepdims=True)) + m_ok                        # [S, H, L, 1]
+    ok = np.isfinite(lse)
+    p = np.where(ok, np.exp(masked - np.where(ok, lse, 0)), 0)                                   # [S, H, L, L]
+    return p.transpose(0, 2, 1, 3), lse[..., 0]
+def span_attention(what, H, Ln, st, en, sc_fn=None):
+    S = len(st); st = np.array(st, np.int32); en = np.array(en, np.int32)
+    sc = f32(rng.uniform(-3, 3, 5 + H * Ln * Ln)); s3 = sc[5:].reshape(H, Ln, Ln)
+    if sc_fn: sc_fn(s3)
+    e_p, e_lse = attention_weights_ref(s3.astype(np.float64), st, en)
+    n_w = S * Ln * H; n_g = H * Ln * Ln
+    for one_block in (False, True):
+        if one_block and max(n_w, n_g) <= 256: continue   # one block is already the grid
+        grid = (lambda n: 1) if one_block else blocks
+        tag = f'{what} {"one block" if one_block else "grid"}'
+        pw = padded(n_w * Ln); lse = padded(n_w)
+        lib.run_span_attention_weights(grid(n_w), 1, 256, p(sc, 5), p(st), p(en), S, H, Ln, p(pw), p(lse))
         close(f'spanAttention lse {tag}', with_tail(e_lse), lse, 1e-6)
-        close(f'spanAttention out {tag}', with_tail(e_out), out, 1e-5)
-        lib.run_span_attention_row_dot(grid(ns['lse']), 1, 256, p(sc, 5), p(vb, 2), p(lse), p(gob, 4), p(st), p(en), S, H, Ln, G, p(c))
-        lib.run_span_attention_grad_scores(grid(ns['gs']), 1, 256, p(sc, 5), p(vb, 2), p(lse), p(gob, 4), p(c), p(st), p(en), S, H, Ln, G, p(gs))
-        lib.run_span_attention_grad_values(grid(ns['gv']), 1, 256, p(sc, 5), p(lse), p(gob, 4), p(st), p(en), S, H, Ln, G, p(gv))
-        e_c, e_gs, e_gv = backward(lse)
-        close(f'spanAttention c {tag}', with_tail(e_c), c, 1e-5)
-        close(f'spanAttention gScores {tag}', with_tail(e_gs), gs, 1e-5)
-        close(f'spanAttention gValues {tag}', with_tail(e_gv), gv, 1e-5)
-def hidden_outscore(s3, st, en):
+        close(f'spanAttention p {tag}', with_tail(e_p), pw, 1e-5)
+        # backward from the kernel's own p (zeros where they belong), random dp, c = sum_j p dp
+        P = pw[:n_w * Ln].reshape(S, Ln, H, Ln); dpb = f32(rng.uniform(-2, 2, 4 + n_w * Ln)); dp = dpb[4:].reshape(S, Ln, H, Ln)
+        cb = f32(np.r_[np.zeros(2), (P.astype(np.float64) * dp).sum(-1).reshape(-1)]); c = cb[2:].reshape(S, Ln, H)
+        e_g = (P.astype(np.float64) * (dp.astype(np.float64) - c[..., None])).sum(0).transpose(1, 0, 2)   # [H, L, L]
+        g = padded(n_g)
+        lib.run_span_attention_grad_scores(grid(n_g), 1, 256, p(P), p(dpb, 4), p(cb, 2), S, H, Ln, 0, p(g))
+        close(f'spanAttention gScores {tag}', with_tail(e_g), g, 1e-5)
+        g = f32(np.r_[rng.uniform(-2, 2, n_g), np.full(PAD, 7.0)]); e_acc = g[:n_g].astype(np.float64).reshape(H, Ln, Ln) + e_g
+        lib.run_span_attention_grad_scores(grid(n_g), 1, 256, p(P), p(dpb, 4), p(cb, 2), S, H, Ln, 1, p(g))
+        close(f'spanAttention gScores accumulate {tag}', with_tail(e_acc), g, 1e-5)
+def hidden_outscore(s3):
     # keys 2..4 score 60 above the others: spans hiding exactly them (or part of them) see e^-60 of the
-    # row's mass under the row's max (JavaBackend's direct path); the others see the boosted keys
+    # row's mass under the row's max; the others see the boosted keys
     s3[:, :, 2:5] += 60
-def masked_key(s3, st, en): s3[:, :, 2] = -np.inf          # a padding key, visible to some spans
-span_attention('H=3 L=7 G=5 S=6', 3, 7, 5, [0, 2, 6, 3, 0, 1], [7, 3, 7, 5, 1, 6])
-span_attention('H=1 L=1 G=3 all hidden', 1, 1, 3, [0, 0], [1, 1])
-span_attention('H=2 L=6 G=4 length-1 spans', 2, 6, 4, [0, 1, 2, 3, 4, 5], [1, 2, 3, 4, 5, 6])
-span_attention('H=3 L=7 G=5 hidden +60', 3, 7, 5, [2, 1, 2, 3, 0, 2], [5, 5, 6, 4, 7, 3], hidden_outscore)
-span_attention('H=2 L=8 G=3 a -inf key', 2, 8, 3, [0, 3, 5, 2], [2, 5, 8, 3], masked_key)
-span_attention('H=4 L=37 G=19 S=23', 4, 37, 19, *[list(t) for t in zip(*[sorted(rng.choice(38, 2, replace=False)) for _ in range(23)])])
+def unseeable_rows(s3):
+    # row (h 0, t 1) is -inf outside keys 2..4: a span hiding exactly them sees only -inf; row (h 1, t 4)
+    # is -inf everywhere (every span sees nothing finite); key 6 is -inf in every row (a padding key)
+    s3[0, 1, [0, 1, 5, 6, 7]] = -np.inf; s3[1, 4, :] = -np.inf; s3[:, :, 6] = -np.inf
+span_attention('H=3 L=7 S=6', 3, 7, [0, 2, 6, 3, 0, 1], [7, 3, 7, 5, 1, 6])
+span_attention('H=2 L=6 S=6 length-1 spans', 2, 6, [0, 1, 2, 3, 4, 5], [1, 2, 3, 4, 5, 6])
+span_attention('H=1 L=1 S=2 all hidden', 1, 1, [0, 0], [1, 1])
+span_attention('H=3 L=7 S=6 hidden +60', 3, 7, [2, 1, 2, 3, 0, 2], [5, 5, 6, 4, 7, 3], hidden_outscore)
+span_attention('H=2 L=8 S=5 -inf rows', 2, 8, [2, 0, 5, 0, 3], [5, 2, 8, 8, 4], unseeable_rows)
+span_attention('H=4 L=37 S=23', 4, 37, *[list(t) for t in zip(*[sorted(rng.choice(38, 2, replace=False)) for _ in range(23)])])
 print('FAILED:' if fails else 'ALL OK', fails)
 sys.exit(1 if fails else 0)
