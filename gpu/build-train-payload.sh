@@ -1,20 +1,37 @@
 #!/usr/bin/env bash
 # Runs HERE, after gpu/build-bundle.sh: writes gpu/payload/, everything the training step of
-# gpu/run.sh needs, in one folder that fits the 64 MiB transfer on its own:
-#   rt/         the bundled Java runtime (runtime.tar.gz) and core-tensor with the JavaCPP / CUDA
-#               presets (from gpu/bundle/; the OpenBLAS natives are left out: the GPU does the work)
-#   lib/        jerex-model, nn-layers and their runtime dependencies
-#   minilm-l6/  the encoder as a Hugging Face directory: weights in fp16 (jerex computes in fp32) and
-#               the vocabulary cut to the pieces CoNLL04 uses (tools/PruneVocab.java; this leaves
-#               CoNLL04's tokenisation unchanged)
-#   data/       CoNLL04 train / dev / types from ../shared/data/conll04
-# Then, on the GPU machine (carry gpu/payload):
+# gpu/run.sh needs, in one folder:
+#
+#   gpu/build-train-payload.sh [conll04|cmeie]        (default conll04)
+#
+#   rt/          the bundled Java runtime (runtime.tar.gz) and core-tensor with the JavaCPP / CUDA
+#                presets (from gpu/bundle/; the OpenBLAS natives are left out: the GPU does the work)
+#   lib/         jerex-model, nn-layers and their runtime dependencies
+#   <encoder>/   the dataset's encoder (conll04: minilm-l6, cmeie: bge-small-zh) as a Hugging Face
+#                directory: weights in fp16 (jerex computes in fp32) and the vocabulary cut to the
+#                pieces the dataset uses (tools/PruneVocab.java; this leaves its tokenisation unchanged)
+#   data/        the dataset's files from ../shared/data/<dataset>
+#   train.conf   the encoder's name and the data options of `jerex train` (read by run.sh)
+# Then, on the GPU machine (carry gpu/payload, or with a bundle built --without-openblas the parts
+# named in gpu/README.md, "Everything in one call"):
 #   BUNDLE=$PWD/gpu/payload/rt bash gpu/run.sh --skip-tests --skip-bench --epochs 20 --variants spert
 set -euo pipefail
 cd "$(dirname "$0")/.."
 P=gpu/payload
+DATASET=${1:-conll04}
+case "$DATASET" in
+    conll04)
+        ENCODER=minilm-l6
+        DATA_FILES=(conll04_train.json conll04_dev.json conll04_types.json)
+        DATA_ARGS='--train "$PAYLOAD/data/conll04_train.json" --dev "$PAYLOAD/data/conll04_dev.json" --types "$PAYLOAD/data/conll04_types.json"' ;;
+    cmeie)
+        ENCODER=bge-small-zh
+        DATA_FILES=(cmeie_train.json cmeie_types.json)
+        DATA_ARGS='--train "$PAYLOAD/data/cmeie_train.json" --dev-fraction 0.1 --types "$PAYLOAD/data/cmeie_types.json"' ;;
+    *) echo "unknown dataset $DATASET (expected conll04 or cmeie)" >&2; exit 64 ;;
+esac
 [ -f gpu/bundle/runtime.tar.gz ] || { echo "run gpu/build-bundle.sh first" >&2; exit 1; }
-rm -rf "$P" && mkdir -p "$P/lib" "$P/rt/lib" "$P/data" "$P/minilm-l6"
+rm -rf "$P" && mkdir -p "$P/lib" "$P/rt/lib" "$P/data" "$P/$ENCODER"
 mvn -q -B -o -DskipTests install -pl jerex-model -am
 cp gpu/bundle/runtime.tar.gz "$P/rt/"
 for j in gpu/bundle/lib/*.jar; do
@@ -26,18 +43,23 @@ rm -f "$P"/lib/*-tests.jar
 tr ':' '\n' < jerex-model/target/classpath.txt \
     | grep -vE 'core-tensor|javacpp|openblas|/cuda/|langchain4j|nn-layers|pdfbox|fontbox|graphics2d|VectorGraphics2D|animated-gif|commons-logging' \
     | xargs -I{} cp {} "$P/lib/"
-cp ../shared/data/conll04/conll04_{train,dev,types}.json "$P/data/"
+for f in "${DATA_FILES[@]}"; do cp "../shared/data/$DATASET/$f" "$P/data/"; done
+{
+    echo "# written by gpu/build-train-payload.sh $DATASET; sourced by gpu/run.sh (PAYLOAD is set there)"
+    echo "ENCODER_NAME=$ENCODER"
+    echo "DATA_ARGS=($DATA_ARGS)"
+} > "$P/train.conf"
 
-CACHE=${JEREX_ENCODER_CACHE:-$HOME/.cache/jerex/encoders/minilm-l6}
-[ -f "$CACHE/model.safetensors" ] || ./jerex encode --encoder minilm-l6 --text warm-up > /dev/null
-cp "$CACHE/vocab.txt" "$CACHE/config.json" "$P/minilm-l6/"
-[ -f "$CACHE/tokenizer_config.json" ] && cp "$CACHE/tokenizer_config.json" "$P/minilm-l6/"
+CACHE=${JEREX_ENCODER_CACHE:-$HOME/.cache/jerex/encoders}/$ENCODER
+[ -f "$CACHE/model.safetensors" ] || ./jerex encode --encoder "$ENCODER" --text warm-up > /dev/null
+cp "$CACHE/vocab.txt" "$CACHE/config.json" "$P/$ENCODER/"
+[ -f "$CACHE/tokenizer_config.json" ] && cp "$CACHE/tokenizer_config.json" "$P/$ENCODER/"
 CP="$(cat jerex-model/target/classpath.txt):$(ls nn-layers/target/nn-layers-*.jar | grep -v tests | head -1)"
 TOOLS=$(mktemp -d)
 javac -d "$TOOLS" -cp "$CP" gpu/tools/PruneVocab.java
-java -cp "$TOOLS:$CP" PruneVocab "$CACHE" "$TOOLS/ids.txt" "$P"/data/conll04_{train,dev}.json
+java -cp "$TOOLS:$CP" PruneVocab "$CACHE" "$TOOLS/ids.txt" $(ls "$P"/data/*.json | grep -v _types.json)
 
-python3 - "$CACHE" "$P/minilm-l6" "$TOOLS/ids.txt" <<'PY'
+python3 - "$CACHE" "$P/$ENCODER" "$TOOLS/ids.txt" <<'PY'
 # fp32 safetensors -> fp16, keeping only the vocabulary rows in ids.txt (in order)
 import json, struct, sys
 import numpy as np

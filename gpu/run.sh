@@ -6,7 +6,7 @@
 #   bash gpu/run.sh --backends java       (CPU check of the bundle: what build-bundle.sh --self-test does)
 #   bash gpu/run.sh --skip-tests --skip-bench --epochs 1   only the training epochs (needs gpu/payload/)
 #   options: --backends LIST  --skip-tests  --skip-bench  --skip-train  --epochs N  --variants LIST
-#            --encoder DIR (default gpu/payload/minilm-l6; e.g. one from gpu/tools/random_encoder.py)
+#            --encoder DIR (default the payload's encoder; e.g. one from gpu/tools/random_encoder.py)
 #
 # Results go to $OUT (default ./out): nvidia-smi.txt, env.txt, tests.log, tests-nn.log (nn-layers'
 # backend-parameterised tests, when gpu/payload/lib is there), gemm-bench.txt, train-<variant>-<encoder>.txt
@@ -40,7 +40,12 @@ while [ $# -gt 0 ]; do
         *) echo "unknown option $1 (expected --backends LIST, --skip-tests, --skip-bench, --skip-train, --epochs N, --variants LIST, --encoder DIR)" >&2; exit 64 ;;
     esac
 done
-ENCODER=${ENCODER:-$PAYLOAD/minilm-l6}
+# The payload's encoder and data options (gpu/build-train-payload.sh writes train.conf); CoNLL04
+# with minilm-l6 for a payload without one.
+ENCODER_NAME=minilm-l6
+DATA_ARGS=(--train "$PAYLOAD/data/conll04_train.json" --dev "$PAYLOAD/data/conll04_dev.json" --types "$PAYLOAD/data/conll04_types.json")
+[ -f "$PAYLOAD/train.conf" ] && . "$PAYLOAD/train.conf"
+ENCODER=${ENCODER:-$PAYLOAD/$ENCODER_NAME}
 mkdir -p "$OUT"
 # The bundled Java runtime travels gzipped; unpack it once per bundle build into /tmp.
 if [ ! -f "$BUNDLE/runtime.tar.gz" ]; then
@@ -146,17 +151,18 @@ if [ "$RUN_BENCH" = 1 ]; then
     [ "$rc" != 0 ] && STATUS=1
 fi
 
-# ---- 4. training on CoNLL04 with minilm-l6 on the cuda backend (when gpu/payload/ travelled) -------
+# ---- 4. training on the payload's dataset (CoNLL04 or CMeIE) on the cuda backend --------------------
 if [ "$RUN_TRAIN" = 1 ] && [ -d "$PAYLOAD/lib" ]; then
     TCP="$(ls "$BUNDLE"/lib/*.jar "$PAYLOAD"/lib/*.jar | paste -sd: -)"
     for variant in ${VARIANTS//,/ }; do
-        echo "== training: $variant, $EPOCHS epoch(s), cuda"
+        echo "== training: $variant, $EPOCHS epoch(s), ${TRAIN_BACKEND:-cuda}"
         # TRAIN_JAVA_OPTS: extra JVM options, e.g. a flight recording of the host side:
         #   TRAIN_JAVA_OPTS="-XX:StartFlightRecording=filename=$OUT/train.jfr,settings=profile"
+        # TRAIN_BACKEND (default cuda) and TRAIN_EXTRA (more `jerex train` options), e.g. a CPU check
+        # of a payload here: TRAIN_BACKEND=java TRAIN_EXTRA="--max-docs 8" bash gpu/run.sh --skip-tests --skip-bench
         "$JAVA" -Xss4m -Xmx16g --add-modules jdk.incubator.vector -Dorg.bytedeco.javacpp.cachedir=/tmp/jerex-javacpp-cache \
-            ${TRAIN_JAVA_OPTS:-} -cp "$TCP" dev.jerex.model.cli.Main train --backend cuda --quiet --profile --eval-last-only \
-            --train "$PAYLOAD/data/conll04_train.json" --dev "$PAYLOAD/data/conll04_dev.json" --types "$PAYLOAD/data/conll04_types.json" \
-            --encoder "$ENCODER" --variant "$variant" --epochs "$EPOCHS" --out "/tmp/jerex-gpu-$variant" 2>&1 \
+            ${TRAIN_JAVA_OPTS:-} -cp "$TCP" dev.jerex.model.cli.Main train --backend "${TRAIN_BACKEND:-cuda}" ${TRAIN_EXTRA:-} --quiet --profile --eval-last-only \
+            "${DATA_ARGS[@]}" --encoder "$ENCODER" --variant "$variant" --epochs "$EPOCHS" --out "/tmp/jerex-gpu-$variant" 2>&1 \
             | tee "$OUT/train-$variant-$(basename "$ENCODER").txt"
         rc=${PIPESTATUS[0]}
         echo "== training $variant exit status: $rc"
