@@ -2,7 +2,9 @@
 # Runs HERE, after gpu/build-bundle.sh: writes gpu/payload/, everything the training step of
 # gpu/run.sh needs, in one folder:
 #
-#   gpu/build-train-payload.sh [conll04|cmeie]        (default conll04)
+#   gpu/build-train-payload.sh [conll04|cmeie] [ENCODER]   (default conll04 with its encoder)
+#   e.g. gpu/build-train-payload.sh conll04 bert-base-cased   (the paper's CoNLL04 encoder: its
+#        weights come as parts/, to be carried over several calls: gpu/README.md)
 #
 #   rt/          the bundled Java runtime (runtime.tar.gz) and core-tensor with the JavaCPP / CUDA
 #                presets (from gpu/bundle/; the OpenBLAS natives are left out: the GPU does the work)
@@ -12,6 +14,8 @@
 #                pieces the dataset uses (tools/PruneVocab.java; this leaves its tokenisation unchanged)
 #   data/        the dataset's files from ../shared/data/<dataset>
 #   train.conf   the encoder's name and the data options of `jerex train` (read by run.sh)
+#   parts/       only when the fp16 weights exceed 40 MiB: model.safetensors cut into 30 MiB parts
+#                (their names and the whole file's SHA-256 in train.conf); run.sh joins and checks them
 # Then, on the GPU machine (carry gpu/payload, or with a bundle built --without-openblas the parts
 # named in gpu/README.md, "Everything in one call"):
 #   BUNDLE=$PWD/gpu/payload/rt bash gpu/run.sh --skip-tests --skip-bench --epochs 20 --variants spert
@@ -30,6 +34,7 @@ case "$DATASET" in
         DATA_ARGS='--train "$PAYLOAD/data/cmeie_train.json" --dev-fraction 0.1 --types "$PAYLOAD/data/cmeie_types.json"' ;;
     *) echo "unknown dataset $DATASET (expected conll04 or cmeie)" >&2; exit 64 ;;
 esac
+ENCODER=${2:-$ENCODER}
 [ -f gpu/bundle/runtime.tar.gz ] || { echo "run gpu/build-bundle.sh first" >&2; exit 1; }
 rm -rf "$P" && mkdir -p "$P/lib" "$P/rt/lib" "$P/data" "$P/$ENCODER"
 mvn -q -B -o -DskipTests install -pl jerex-model -am
@@ -71,7 +76,7 @@ header = json.loads(raw[8:8 + n])
 data = raw[8 + n:]
 out_header, chunks, offset = {}, [], 0
 for name, info in header.items():
-    if name == '__metadata__':
+    if name == '__metadata__' or name.startswith('cls.'):   # the masked-LM head: not used, and vocabulary-sized
         continue
     b, e = info['data_offsets']
     a = np.frombuffer(data[b:e], dtype='<f4').reshape(info['shape']).astype('<f2')
@@ -93,4 +98,15 @@ config['vocab_size'] = len(ids)
 json.dump(config, open(dst + '/config.json', 'w'), indent=2)
 PY
 rm -rf "$TOOLS"
+
+# Weights too large to travel beside the rest: 30 MiB parts (two fit one call), joined by run.sh.
+WEIGHTS=$P/$ENCODER/model.safetensors
+if [ "$(stat -c %s "$WEIGHTS")" -gt $((40 * 1024 * 1024)) ]; then
+    mkdir -p "$P/parts"
+    echo "WEIGHTS_SHA256=$(sha256sum "$WEIGHTS" | cut -d' ' -f1)" >> "$P/train.conf"
+    split -b $((30 * 1024 * 1024)) -d "$WEIGHTS" "$P/parts/model.safetensors.part-"
+    rm "$WEIGHTS"
+    echo "WEIGHT_PARTS=($(cd "$P/parts" && ls model.safetensors.part-* | tr '\n' ' '))" >> "$P/train.conf"
+    echo "weights in $(ls "$P"/parts | wc -l) parts of 30 MiB in $P/parts/"
+fi
 du -sb "$P" "$P"/*

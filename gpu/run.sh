@@ -44,8 +44,24 @@ done
 # with minilm-l6 for a payload without one.
 ENCODER_NAME=minilm-l6
 DATA_ARGS=(--train "$PAYLOAD/data/conll04_train.json" --dev "$PAYLOAD/data/conll04_dev.json" --types "$PAYLOAD/data/conll04_types.json")
+WEIGHT_PARTS=()    # the encoder's weights in parts, and the whole file's SHA-256 (large encoders)
+WEIGHTS_SHA256=
 [ -f "$PAYLOAD/train.conf" ] && . "$PAYLOAD/train.conf"
 ENCODER=${ENCODER:-$PAYLOAD/$ENCODER_NAME}
+# Weights that travelled as parts (gpu/build-train-payload.sh, several calls): join and check them.
+if [ "$RUN_TRAIN" = 1 ] && [ ${#WEIGHT_PARTS[@]} -gt 0 ] && [ ! -f "$ENCODER/model.safetensors" ]; then
+    MISSING=$(cd "$PAYLOAD/parts" 2>/dev/null; for f in "${WEIGHT_PARTS[@]}"; do [ -f "$f" ] || printf '%s ' "$f"; done)
+    if [ -n "$MISSING" ]; then
+        echo "weights parts missing in $PAYLOAD/parts: $MISSING(carry them in earlier calls)" >&2
+        exit 66
+    fi
+    (cd "$PAYLOAD/parts" && cat "${WEIGHT_PARTS[@]}") > "$ENCODER/model.safetensors"
+    if [ "$(sha256sum "$ENCODER/model.safetensors" | cut -d' ' -f1)" != "$WEIGHTS_SHA256" ]; then
+        echo "the joined weights $ENCODER/model.safetensors do not match the SHA-256 in $PAYLOAD/train.conf" >&2
+        rm -f "$ENCODER/model.safetensors"
+        exit 66
+    fi
+fi
 mkdir -p "$OUT"
 # The bundled Java runtime travels gzipped; unpack it once per bundle build into /tmp.
 if [ ! -f "$BUNDLE/runtime.tar.gz" ]; then
