@@ -30,7 +30,7 @@ L(range_max, false, (const float* s, int c, const int* st, const int* en, int r,
 L(range_max_backward, false, (const float* g, const float* a, int r, int c, float* gs), (g, a, r, c, gs))
 L(adamw, false, (float* p, const float* g, float gs, float* m, float* v, int n, float b1, float b2, float e, float s, float ds, float d, int db), (p, g, gs, m, v, n, b1, b2, e, s, ds, d, db))
 L(gru_cell, false, (const float* xt, int xs, const float* hh, const float* h, float* hn, float* g, int r, int hd), (xt, xs, hh, h, hn, g, r, hd))
-L(gru_cell_backward, false, (const float* g, const float* hh, const float* h, const float* ghn, float* gx, float* ghh, float* gh, int r, int hd), (g, hh, h, ghn, gx, ghh, gh, r, hd))
+L(gru_cell_backward, false, (const float* g, const float* hh, const float* h, const float* ghn, float* gx, int gs, float* ghh, float* gh, int r, int hd), (g, hh, h, ghn, gx, gs, ghh, gh, r, hd))
 L(lstm_cell, false, (const float* xt, int xs, const float* hh, const float* c, float* o, float* a, int r, int hd), (xt, xs, hh, c, o, a, r, hd))
 L(lstm_cell_backward, false, (const float* a, const float* c, const float* go, float* gg, float* gc, int r, int hd), (a, c, go, gg, gc, r, hd))
 L(span_attention_weights, false, (const float* sc, const int* st, const int* en, int S, int H, int Ln, float* pw, float* l), (sc, st, en, S, H, Ln, pw, l))

@@ -265,9 +265,12 @@ for rows, hidden in [(5, 37), (9, 70), (1, 1), (3, 300)]:
         gbuf = f32(rng.uniform(-2, 2, 11 + n)); g = gbuf[11:].reshape(rows, H).astype(np.float64)
         G3 = gates[:3 * n].reshape(rows, 3 * H).astype(np.float64); r, z, nn = G3[:, :H], G3[:, H:2*H], G3[:, 2*H:]
         d_pre_n = g * (1 - z) * (1 - nn * nn); d_pre_r = d_pre_n * a[:, 2*H:] * r * (1 - r); d_pre_z = g * (h - nn) * z * (1 - z)
-        gxt = padded(3 * n); ghh = padded(3 * n); gh = padded(n)
-        lib.run_gru_cell_backward(gx, 1, 256, p(gates), p(hh, 7), p(hbuf, 3), p(gbuf, 11), p(gxt), p(ghh), p(gh), rows, H)
-        close(f'gruCellBackward gxt {tag}', with_tail(np.concatenate([d_pre_r, d_pre_z, d_pre_n], 1)), gxt, 1e-5)
+        # gxt rows at a stride of 3H + 5 (a row of a whole sequence's gradient): the gaps keep their sentinel
+        gstride = 3 * H + 5
+        gxt = padded(rows * gstride); ghh = padded(3 * n); gh = padded(n)
+        lib.run_gru_cell_backward(gx, 1, 256, p(gates), p(hh, 7), p(hbuf, 3), p(gbuf, 11), p(gxt), gstride, p(ghh), p(gh), rows, H)
+        e_gxt = np.full((rows, gstride), 7.0); e_gxt[:, :3 * H] = np.concatenate([d_pre_r, d_pre_z, d_pre_n], 1)
+        close(f'gruCellBackward gxt {tag}', with_tail(e_gxt), gxt, 1e-5)
         close(f'gruCellBackward ghh {tag}', with_tail(np.concatenate([d_pre_r, d_pre_z, d_pre_n * r], 1)), ghh, 1e-5)
         close(f'gruCellBackward gh {tag}', with_tail(g * z), gh, 1e-5)
         # LSTM: [i f g o] = xt + hh; c' = f c + i g; h' = o tanh c'; out = [h', c'], act = [i, f, g, o, tanh c']

@@ -1,6 +1,8 @@
 package dev.jerex.tensor;
 
 import dev.jerex.tensor.backend.Backend;
+import dev.jerex.tensor.backend.BinaryOp;
+import dev.jerex.tensor.backend.ReduceOp;
 
 /**
  * Neural-network functions with fused kernels (softmax, layer norm, the GRU and LSTM cells) and the numerically stable
@@ -87,15 +89,91 @@ public final class NnOps {
         Backend backend = h.backend();
         Tensor next = Tensor.empty(backend, rows, hidden), gates = Tensor.empty(backend, rows, 3 * hidden);
         backend.gruCell(xr.storage(), xr.offset(), xr.stridesRef()[0], hhc.storage(), hhc.offset(), hc.storage(), hc.offset(),
-                next.storage(), gates.storage(), rows, hidden);
+                next.storage(), 0, gates.storage(), 0, rows, hidden);
         return next.recordOp("gru_cell", g -> {
             Tensor gc = ShapeOps.contiguous(g);
             Tensor gxt = Tensor.empty(backend, rows, 3 * hidden), ghh = Tensor.empty(backend, rows, 3 * hidden);
             Tensor gh = Tensor.empty(backend, rows, hidden);
-            backend.gruCellBackward(gates.storage(), hhc.storage(), hhc.offset(), hc.storage(), hc.offset(), gc.storage(), gc.offset(),
-                    gxt.storage(), ghh.storage(), gh.storage(), rows, hidden);
+            backend.gruCellBackward(gates.storage(), 0, hhc.storage(), hhc.offset(), hc.storage(), hc.offset(), gc.storage(), gc.offset(),
+                    gxt.storage(), 0, 3 * hidden, ghh.storage(), 0, gh.storage(), 0, rows, hidden);
             return new Tensor[] {gxt, ghh, gh};
         }, xr, hhc, hc);
+    }
+
+    /**
+     * A whole GRU direction as one op, {@link #gruCell} step after step inside it:
+     * <pre>
+     * h_{-1} = 0;  for t in order (T-1 down to 0 when reverse):
+     *     hh_t = h_prev W_hh^T + b_hh;   h_t = gruCell(projected[:, t], hh_t, h_prev)
+     * </pre>
+     * The same numbers as the steps composed with autograd, with less around them: each step is
+     * one gemm and one cell kernel forward (plus a broadcast copy of b_hh), one cell kernel, one
+     * add and one gemm backward, writing straight into the sequence-sized buffers; W_hh's and
+     * b_hh's gradients are one gemm and one column sum over all steps at the end.
+     *
+     * @param projected [B, T, 3H] the inputs' projections x_t W_ih^T + b_ih, every step
+     * @param weightHh  [3H, H]
+     * @param biasHh    [3H]
+     * @param reverse   run from the last step to the first (a bidirectional layer's second direction)
+     * @return [B, T, H], h_t at position t
+     */
+    public static Tensor gruSequence(Tensor projected, Tensor weightHh, Tensor biasHh, boolean reverse) {
+        if (projected.dim() != 3 || weightHh.dim() != 2 || biasHh.dim() != 1 || projected.size(2) != weightHh.size(0)
+                || weightHh.size(0) != 3 * weightHh.size(1) || biasHh.size(0) != weightHh.size(0)) {
+            throw new IllegalArgumentException("gruSequence: projected " + Shape.str(projected.shapeRef()) + ", weightHh "
+                    + Shape.str(weightHh.shapeRef()) + " and biasHh " + Shape.str(biasHh.shapeRef()) + " are not [B, T, 3H], [3H, H], [3H]");
+        }
+        ElementwiseOps.sameBackend("gruSequence", projected, weightHh);
+        ElementwiseOps.sameBackend("gruSequence", projected, biasHh);
+        Backend backend = projected.backend();
+        Tensor x = ShapeOps.contiguous(projected), w = ShapeOps.contiguous(weightHh), b = ShapeOps.contiguous(biasHh);
+        int rows = x.size(0), steps = x.size(1), hidden = w.size(1), g3 = 3 * hidden;
+        int state = rows * hidden, gate = rows * g3;   // floats of one step's h and of its gates
+        // states [T + 2, B, H]: slot t + 1 holds h_t, slots 0 and T + 1 are the zero state before the
+        // first step of either direction, so step t reads its previous state from slot prev(t).
+        Tensor states = Tensor.empty(backend, steps + 2, rows, hidden);
+        // hh and the gates of every step are kept for the backward; without gradients one step's suffice
+        boolean forBackward = GradMode.isEnabled();
+        Tensor hh = Tensor.empty(backend, forBackward ? steps : 1, rows, g3), gates = Tensor.empty(backend, forBackward ? steps : 1, rows, g3);
+        backend.fill(states.storage(), 0, state, 0f);
+        backend.fill(states.storage(), (steps + 1) * state, state, 0f);
+        for (int i = 0; i < steps; i++) {
+            int t = reverse ? steps - 1 - i : i, prev = reverse ? t + 2 : t, at = forBackward ? t * gate : 0;
+            // hh_t = b_hh (broadcast over rows) + h_prev W_hh^T
+            backend.copy(new int[] {rows, g3}, b.storage(), b.offset(), new int[] {0, 1}, hh.storage(), at, new int[] {g3, 1});
+            backend.gemm(false, true, rows, g3, hidden, 1f, states.storage(), prev * state, hidden, w.storage(), w.offset(), hidden,
+                    1f, hh.storage(), at, g3);
+            backend.gruCell(x.storage(), x.offset() + t * g3, steps * g3, hh.storage(), at, states.storage(), prev * state,
+                    states.storage(), (t + 1) * state, gates.storage(), at, rows, hidden);
+        }
+        // out [B, T, H] from slots 1..T [T, B, H]
+        Tensor out = Tensor.empty(backend, rows, steps, hidden);
+        backend.copy(new int[] {steps, rows, hidden}, states.storage(), state, new int[] {state, hidden, 1},
+                out.storage(), 0, new int[] {hidden, steps * hidden, 1});
+        return out.recordOp("gru_sequence", g -> {
+            Tensor gc = ShapeOps.contiguous(g);   // [B, T, H]
+            Tensor gx = Tensor.empty(backend, rows, steps, g3), ghh = Tensor.empty(backend, steps, rows, g3);
+            Tensor carry = Tensor.zeros(backend, rows, hidden), total = Tensor.empty(backend, rows, hidden);
+            for (int i = steps - 1; i >= 0; i--) {
+                int t = reverse ? steps - 1 - i : i, prev = reverse ? t + 2 : t;
+                // d h_t = the output's gradient at t + what the later step sent back (carry)
+                backend.binary(BinaryOp.ADD, 0f, new int[] {rows, hidden}, gc.storage(), gc.offset() + t * hidden,
+                        new int[] {steps * hidden, 1}, carry.storage(), 0, new int[] {hidden, 1}, total.storage(), 0);
+                // d x_t into gx[:, t], d hh_t into ghh[t], the direct part of d h_prev into carry
+                backend.gruCellBackward(gates.storage(), t * gate, hh.storage(), t * gate, states.storage(), prev * state,
+                        total.storage(), 0, gx.storage(), t * g3, steps * g3, ghh.storage(), t * gate, carry.storage(), 0, rows, hidden);
+                // d h_prev += d hh_t W_hh
+                backend.gemm(false, false, rows, hidden, g3, 1f, ghh.storage(), t * gate, g3, w.storage(), w.offset(), hidden,
+                        1f, carry.storage(), 0, hidden);
+            }
+            // d W_hh [3H, H] = sum_t d hh_t^T h_prev(t): the previous states of all steps are slots
+            // 0..T-1 (forward) or 2..T+1 (reverse), contiguous and in step t's order
+            Tensor gw = Tensor.empty(backend, g3, hidden), gb = Tensor.empty(backend, g3);
+            backend.gemm(true, false, g3, hidden, steps * rows, 1f, ghh.storage(), 0, g3, states.storage(), reverse ? 2 * state : 0, hidden,
+                    0f, gw.storage(), 0, hidden);
+            backend.reduce(ReduceOp.SUM, ghh.storage(), 0, 1, steps * rows, g3, gb.storage(), 0);
+            return new Tensor[] {gx, gw, gb};
+        }, x, w, b);
     }
 
     /**

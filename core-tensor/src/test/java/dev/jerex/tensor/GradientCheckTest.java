@@ -208,6 +208,15 @@ class GradientCheckTest {
     }
 
     @ParameterizedTest @MethodSource(BACKENDS)
+    void gruSequence(Backend b) {
+        // B = 2, T = 3, H = 2 in both directions; projected taken as a view, as the layers pass it
+        for (boolean reverse : new boolean[] {false, true}) {
+            GradCheck.check("gru_sequence" + (reverse ? " reverse" : ""), x -> NnOps.gruSequence(x[0].mul(1f), x[1], x[2], reverse),
+                    rand(b, 11, 2, 3, 6), rand(b, 12, 6, 2), rand(b, 13, 6));
+        }
+    }
+
+    @ParameterizedTest @MethodSource(BACKENDS)
     void gruCell(Backend b) {
         // xt as time step 1 of a [B, T, 3H] tensor (strided rows), as the recurrent layers pass it
         GradCheck.check("gru_cell", x -> NnOps.gruCell(x[0].select(1, 1), x[1], x[2]), rand(b, 1, 3, 2, 6), rand(b, 2, 3, 6), rand(b, 3, 3, 2));

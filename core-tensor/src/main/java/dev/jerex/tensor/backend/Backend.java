@@ -115,10 +115,11 @@ public interface Backend {
      * <pre>
      * r = sigmoid(xr + hr),  z = sigmoid(xz + hz),  n = tanh(xn + r hn),  h' = n + z (h - n)
      * </pre>
-     * Writes h' [rows, H] and saves gates [rows, 3H] = (r, z, n) for the backward (both from 0).
+     * Writes h' [rows, H] and saves gates [rows, 3H] = (r, z, n) for the backward (both contiguous,
+     * from their offsets).
      */
     void gruCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage h, int hOffset,
-                 Storage hNext, Storage gates, int rows, int hidden);
+                 Storage hNext, int hNextOffset, Storage gates, int gatesOffset, int rows, int hidden);
 
     /**
      * Backward of {@link #gruCell}, given gh' = d h' [rows, H]:
@@ -126,11 +127,13 @@ public interface Backend {
      * dn = gh' (1 - z),  dz = gh' (h - n),  a = dn (1 - n^2),  dr = a hn
      * gxt = [dr r (1 - r), dz z (1 - z), a]     ghh = [same, same, a r]     gh = gh' z
      * </pre>
-     * gh is only the direct path; the path through hh = h W_hh^T is the caller's gemm. gxt, ghh
-     * [rows, 3H] and gh [rows, H] are written from 0.
+     * gh is only the direct path; the path through hh = h W_hh^T is the caller's gemm. gxt [rows, 3H]
+     * is written with row stride {@code gxtStride} (into a whole sequence's gradient), ghh [rows, 3H]
+     * and gh [rows, H] contiguously; all from their offsets.
      */
-    void gruCellBackward(Storage gates, Storage hh, int hhOffset, Storage h, int hOffset, Storage ghNext, int ghNextOffset,
-                         Storage gxt, Storage ghh, Storage gh, int rows, int hidden);
+    void gruCellBackward(Storage gates, int gatesOffset, Storage hh, int hhOffset, Storage h, int hOffset,
+                         Storage ghNext, int ghNextOffset, Storage gxt, int gxtOffset, int gxtStride,
+                         Storage ghh, int ghhOffset, Storage gh, int ghOffset, int rows, int hidden);
 
     /**
      * One LSTM step (PyTorch's gate order i, f, g, o) on rows: xt [rows, 4H] = x_t W_ih^T + b_ih

@@ -604,7 +604,7 @@ public class JavaBackend implements Backend {
 
     @Override
     public void gruCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage h, int hOffset,
-                        Storage hNext, Storage gates, int rows, int hidden) {
+                        Storage hNext, int hNextOffset, Storage gates, int gatesOffset, int rows, int hidden) {
         FloatBuffer xs = buf(xt), hhs = buf(hh), hs = buf(h), outs = buf(hNext), gs = buf(gates);
         int g3 = 3 * hidden;
         parallelFor(rows, hidden * 40, (from, to) -> {
@@ -622,29 +622,30 @@ public class JavaBackend implements Backend {
                     gate[2 * hidden + j] = n;
                     out[j] = n + gate[hidden + j] * (hp[j] - n);
                 }
-                outs.put(r * hidden, out, 0, hidden);
-                gs.put(r * g3, gate, 0, g3);
+                outs.put(hNextOffset + r * hidden, out, 0, hidden);
+                gs.put(gatesOffset + r * g3, gate, 0, g3);
             }
         });
     }
 
     @Override
-    public void gruCellBackward(Storage gates, Storage hh, int hhOffset, Storage h, int hOffset, Storage ghNext, int ghNextOffset,
-                                Storage gxt, Storage ghh, Storage gh, int rows, int hidden) {
+    public void gruCellBackward(Storage gates, int gatesOffset, Storage hh, int hhOffset, Storage h, int hOffset,
+                                Storage ghNext, int ghNextOffset, Storage gxt, int gxtOffset, int gxtStride,
+                                Storage ghh, int ghhOffset, Storage gh, int ghOffset, int rows, int hidden) {
         FloatBuffer gs = buf(gates), hhs = buf(hh), hs = buf(h), gns = buf(ghNext), gxs = buf(gxt), ghhs = buf(ghh), ghs = buf(gh);
         int g3 = 3 * hidden;
         parallelFor(rows, hidden * 30, (from, to) -> {
             float[] gate = scratch(0, g3), hn = scratch(1, hidden), hp = scratch(2, hidden), g = scratch(3, hidden);
             float[] dx = scratch(4, g3), dhh = scratch(5, g3);
             for (int r = from; r < to; r++) {
-                gs.get(r * g3, gate, 0, g3);
+                gs.get(gatesOffset + r * g3, gate, 0, g3);
                 hhs.get(hhOffset + r * g3 + 2 * hidden, hn, 0, hidden);
                 hs.get(hOffset + r * hidden, hp, 0, hidden);
                 gns.get(ghNextOffset + r * hidden, g, 0, hidden);
                 LOOPS.gruCellBackwardRow(gate, hn, hp, g, dx, dhh, hp, hidden);   // gh into h's array
-                gxs.put(r * g3, dx, 0, g3);
-                ghhs.put(r * g3, dhh, 0, g3);
-                ghs.put(r * hidden, hp, 0, hidden);
+                gxs.put(gxtOffset + r * gxtStride, dx, 0, g3);
+                ghhs.put(ghhOffset + r * g3, dhh, 0, g3);
+                ghs.put(ghOffset + r * hidden, hp, 0, hidden);
             }
         });
     }

@@ -25,6 +25,12 @@ public final class GRU extends Recurrent {
         return input.matmul(weightIh[layer][direction].t()).add(biasIh[layer][direction]);
     }
 
+    /** Unpadded sequences go through {@link NnOps#gruSequence}: the same steps, fewer ops around them. */
+    @Override
+    protected Tensor wholeSequence(Tensor projected, int layer, int direction) {
+        return NnOps.gruSequence(projected, weightHh[layer][direction], biasHh[layer][direction], direction == 1);
+    }
+
     @Override
     protected Tensor[] step(Tensor xt, Tensor h, Tensor c, Tensor weightHhT, Tensor biasHh) {
         Tensor hh = h.matmul(weightHhT).add(biasHh);                // [B, 3H]

@@ -178,6 +178,12 @@ public abstract class Recurrent extends Module {
      */
     private Tensor runDirection(Tensor projected, int k, int d, Tensor[] masks, Tensor[] state) {
         int b = projected.size(0), t = projected.size(1);
+        Tensor whole = t == 0 || masks[0] != null ? null : wholeSequence(projected, k, d);   // unpadded: one op if the cell has one
+        if (whole != null) {
+            state[0] = whole.select(1, d == 0 ? t - 1 : 0);
+            state[1] = null;
+            return whole;
+        }
         Tensor[] xs = stepInputs(projected);                           // T x [B, G*H]
         // [H, G*H], one view for all steps; its gradient sum_t h_{t-1}^T dgates_t as one gemm at the end
         Tensor weightHhT = weightHh[k][d].t().collectProductGradients();
@@ -218,6 +224,14 @@ public abstract class Recurrent extends Module {
         Tensor[] xs = new Tensor[projected.size(1)];
         for (int s = 0; s < xs.length; s++) xs[s] = projected.select(1, s);
         return xs;
+    }
+
+    /**
+     * Layer k, direction d over a whole unpadded sequence as one op ([B, T, G*H] -> [B, T, H]), or
+     * null to run {@link #step} by step (the default).
+     */
+    protected Tensor wholeSequence(Tensor projected, int layer, int direction) {
+        return null;
     }
 
     /** All steps' input projections in one gemm: [B, T, in] -> [B, T, G*H]. */

@@ -433,16 +433,18 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void gruCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage h, int hOffset,
-                        Storage hNext, Storage gates, int rows, int hidden) {
+                        Storage hNext, int hNextOffset, Storage gates, int gatesOffset, int rows, int hidden) {
         kernels.launchElements("gru_cell", (long) rows * hidden, kernels.args().ptr(at(xt, xtOffset)).i(xtStride)
-                .ptr(at(hh, hhOffset)).ptr(at(h, hOffset)).ptr(at(hNext, 0)).ptr(at(gates, 0)).i(rows).i(hidden));
+                .ptr(at(hh, hhOffset)).ptr(at(h, hOffset)).ptr(at(hNext, hNextOffset)).ptr(at(gates, gatesOffset)).i(rows).i(hidden));
     }
 
     @Override
-    public void gruCellBackward(Storage gates, Storage hh, int hhOffset, Storage h, int hOffset, Storage ghNext, int ghNextOffset,
-                                Storage gxt, Storage ghh, Storage gh, int rows, int hidden) {
-        kernels.launchElements("gru_cell_backward", (long) rows * hidden, kernels.args().ptr(at(gates, 0)).ptr(at(hh, hhOffset))
-                .ptr(at(h, hOffset)).ptr(at(ghNext, ghNextOffset)).ptr(at(gxt, 0)).ptr(at(ghh, 0)).ptr(at(gh, 0)).i(rows).i(hidden));
+    public void gruCellBackward(Storage gates, int gatesOffset, Storage hh, int hhOffset, Storage h, int hOffset,
+                                Storage ghNext, int ghNextOffset, Storage gxt, int gxtOffset, int gxtStride,
+                                Storage ghh, int ghhOffset, Storage gh, int ghOffset, int rows, int hidden) {
+        kernels.launchElements("gru_cell_backward", (long) rows * hidden, kernels.args().ptr(at(gates, gatesOffset)).ptr(at(hh, hhOffset))
+                .ptr(at(h, hOffset)).ptr(at(ghNext, ghNextOffset)).ptr(at(gxt, gxtOffset)).i(gxtStride).ptr(at(ghh, ghhOffset))
+                .ptr(at(gh, ghOffset)).i(rows).i(hidden));
     }
 
     @Override

@@ -25,9 +25,10 @@ extern "C" __global__ void gru_cell(const float* xt, int xt_stride, const float*
 // Backward of gru_cell, given gh' = d h':                          (JavaBackend.gruCellBackward)
 //   dn = gh' (1 - z),  dz = gh' (h - n),  a = dn (1 - n^2),  dr = a hn
 //   gxt = [dr r (1 - r), dz z (1 - z), a],  ghh = [same, same, a r],  gh = gh' z
+// gxt: [rows, 3H] with row stride gxt_stride (a row of a whole sequence's gradient); the rest contiguous.
 extern "C" __global__ void gru_cell_backward(const float* gates, const float* hh, const float* h,
-                                             const float* gh_next, float* gxt, float* ghh, float* gh,
-                                             int rows, int hidden) {
+                                             const float* gh_next, float* gxt, int gxt_stride, float* ghh,
+                                             float* gh, int rows, int hidden) {
     FOR_EACH_INDEX(i, (long long) rows * hidden) {
         long long row = i / hidden;
         int j = (int) (i % hidden);
@@ -40,9 +41,10 @@ extern "C" __global__ void gru_cell_backward(const float* gates, const float* hh
         float a = dn * (1.f - n * n);
         float dr = a * hn * r * (1.f - r);
         float dzp = dz * z * (1.f - z);
-        gxt[base + j] = dr;
-        gxt[base + hidden + j] = dzp;
-        gxt[base + 2 * hidden + j] = a;
+        float* gx = gxt + row * gxt_stride;
+        gx[j] = dr;
+        gx[hidden + j] = dzp;
+        gx[2 * hidden + j] = a;
         ghh[base + j] = dr;
         ghh[base + hidden + j] = dzp;
         ghh[base + 2 * hidden + j] = a * r;

@@ -423,17 +423,18 @@ class CudaBackendTest {
         for (int[] c : new int[][] {{4, 3}, {64, 192}, {1, 1}, {37, 50}}) {
             int rows = c[0], hidden = c[1], stride = 3 * hidden + 5;   // strided rows of xt
             Pair xt = both(random(2 + rows * stride, -3f, 3f)), hh = both(random(1 + rows * 3 * hidden, -3f, 3f)), h = both(random(3 + rows * hidden));
-            Pair next = both(new float[rows * hidden]), gates = both(new float[rows * 3 * hidden]);
-            ref.gruCell(xt.java(), 2, stride, hh.java(), 1, h.java(), 3, next.java(), gates.java(), rows, hidden);
-            cuda.gruCell(xt.cuda(), 2, stride, hh.cuda(), 1, h.cuda(), 3, next.cuda(), gates.cuda(), rows, hidden);
+            Pair next = both(new float[1 + rows * hidden]), gates = both(new float[2 + rows * 3 * hidden]);   // written from offsets 1, 2
+            ref.gruCell(xt.java(), 2, stride, hh.java(), 1, h.java(), 3, next.java(), 1, gates.java(), 2, rows, hidden);
+            cuda.gruCell(xt.cuda(), 2, stride, hh.cuda(), 1, h.cuda(), 3, next.cuda(), 1, gates.cuda(), 2, rows, hidden);
             String what = "gruCell [" + rows + ", " + hidden + "]";
             assertClose(what + " h'", next, 1e-5);
             assertClose(what + " gates", gates, 1e-5);
 
             Pair saved = both(read(ref, gates.java())), gNext = both(random(4 + rows * hidden));
-            Pair gxt = both(new float[rows * 3 * hidden]), ghh = both(new float[rows * 3 * hidden]), gh = both(new float[rows * hidden]);
-            ref.gruCellBackward(saved.java(), hh.java(), 1, h.java(), 3, gNext.java(), 4, gxt.java(), ghh.java(), gh.java(), rows, hidden);
-            cuda.gruCellBackward(saved.cuda(), hh.cuda(), 1, h.cuda(), 3, gNext.cuda(), 4, gxt.cuda(), ghh.cuda(), gh.cuda(), rows, hidden);
+            // gxt written from offset 1 with xt's row stride, ghh from 2, gh from 1
+            Pair gxt = both(new float[1 + rows * stride]), ghh = both(new float[2 + rows * 3 * hidden]), gh = both(new float[1 + rows * hidden]);
+            ref.gruCellBackward(saved.java(), 2, hh.java(), 1, h.java(), 3, gNext.java(), 4, gxt.java(), 1, stride, ghh.java(), 2, gh.java(), 1, rows, hidden);
+            cuda.gruCellBackward(saved.cuda(), 2, hh.cuda(), 1, h.cuda(), 3, gNext.cuda(), 4, gxt.cuda(), 1, stride, ghh.cuda(), 2, gh.cuda(), 1, rows, hidden);
             assertClose(what + " gxt", gxt, 1e-5);
             assertClose(what + " ghh", ghh, 1e-5);
             assertClose(what + " gh", gh, 1e-5);
