@@ -514,7 +514,7 @@ public class JavaBackend implements Backend {
                     for (int s = 0; s < len; s += CHUNK) {
                         int n = Math.min(CHUNK, len - s);
                         xs.get(base + s, v, 0, n);
-                        if (op == ReduceOp.SUM) for (int i = 0; i < n; i++) acc += v[i];
+                        if (op == ReduceOp.SUM) acc += sum(v, n);
                         else for (int i = 0; i < n; i++) m = Math.max(m, v[i]);
                     }
                     ys.put(out, op == ReduceOp.SUM ? (float) acc : m);
@@ -723,21 +723,46 @@ public class JavaBackend implements Backend {
             float[] v = scratch(0, cols);
             for (int r = from; r < to; r++) {
                 xs.get(xOffset + r * cols, v, 0, cols);
-                double sum = 0;
-                for (int c = 0; c < cols; c++) sum += v[c];
-                double mu = sum / cols;
-                double var = 0;
-                for (int c = 0; c < cols; c++) {
-                    double d = v[c] - mu;
-                    var += d * d;
-                }
-                double inv = 1.0 / Math.sqrt(var / cols + eps);
+                double mu = sum(v, cols) / cols;
+                double inv = 1.0 / Math.sqrt(sumOfSquaredDeviations(v, cols, mu) / cols + eps);
                 for (int c = 0; c < cols; c++) v[c] = (float) ((v[c] - mu) * inv) * gv[c] + bv[c];
                 ys.put(yOffset + r * cols, v, 0, cols);
                 ms.put(r, (float) mu);
                 rs.put(r, (float) inv);
             }
         });
+    }
+
+    /** sum of v[0..n) in double, in four interleaved sums (one running sum would wait on each add's latency). */
+    static double sum(float[] v, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += v[i];
+            s1 += v[i + 1];
+            s2 += v[i + 2];
+            s3 += v[i + 3];
+        }
+        for (; i < n; i++) s0 += v[i];
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** sum of (v[i] - mu)^2 over [0, n) in double, in four interleaved sums. */
+    static double sumOfSquaredDeviations(float[] v, int n, double mu) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            double d0 = v[i] - mu, d1 = v[i + 1] - mu, d2 = v[i + 2] - mu, d3 = v[i + 3] - mu;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; i < n; i++) {
+            double d = v[i] - mu;
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     @Override
