@@ -563,11 +563,9 @@ public class JavaBackend implements Backend {
                 float max = Float.NEGATIVE_INFINITY;
                 for (int c = 0; c < cols; c++) max = Math.max(max, v[c]);
                 if (max == Float.NEGATIVE_INFINITY) max = 0f;   // a fully masked row: exp(-inf) = 0 below
-                double sum = 0;
-                for (int c = 0; c < cols; c++) {
-                    e[c] = (float) exp(v[c] - max);
-                    sum += e[c];
-                }
+                for (int c = 0; c < cols; c++) e[c] = v[c] - max;
+                MATH.exp(e, cols);   // the chunk's exps at once (the Vector API's lanes when available)
+                double sum = sum(e, cols);
                 if (log) {
                     float logSum = (float) Math.log(sum) + max;
                     for (int c = 0; c < cols; c++) e[c] = v[c] - logSum;
