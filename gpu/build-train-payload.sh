@@ -3,6 +3,7 @@
 # gpu/run.sh needs, in one folder:
 #
 #   gpu/build-train-payload.sh [conll04|cmeie] [ENCODER]   (default conll04 with its encoder)
+#   PAYLOAD_DIR=gpu/payload-cmeie gpu/build-train-payload.sh cmeie   (another folder; run.sh: PAYLOAD=...)
 #   e.g. gpu/build-train-payload.sh conll04 bert-base-cased   (the paper's CoNLL04 encoder: its
 #        weights come as parts/, to be carried over several calls: gpu/README.md)
 #
@@ -21,7 +22,7 @@
 #   BUNDLE=$PWD/gpu/payload/rt bash gpu/run.sh --skip-tests --skip-bench --epochs 20 --variants spert
 set -euo pipefail
 cd "$(dirname "$0")/.."
-P=gpu/payload
+P=${PAYLOAD_DIR:-gpu/payload}   # another folder (e.g. gpu/payload-cmeie) lets two payloads travel in turn
 DATASET=${1:-conll04}
 case "$DATASET" in
     conll04)

@@ -20,7 +20,7 @@ OUT=${OUT:-$PWD/out}
 REPORTS=${REPORTS:-$OUT/junit}
 # gpu/payload/ (gpu/build-train-payload.sh): the model's jars (nn-layers among them), the encoder as
 # a Hugging Face directory (fp16 weights, to fit the 64 MiB transfer) and CoNLL04 train / dev / types.
-PAYLOAD=$HERE/payload
+PAYLOAD=${PAYLOAD:-$HERE/payload}   # another payload folder: PAYLOAD=$PWD/gpu/payload-cmeie
 BACKENDS=java,cuda
 RUN_TESTS=1
 RUN_BENCH=1
