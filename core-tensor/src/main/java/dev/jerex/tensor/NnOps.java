@@ -107,9 +107,9 @@ public final class NnOps {
      *     hh_t = h_prev W_hh^T + b_hh;   h_t = gruCell(projected[:, t], hh_t, h_prev)
      * </pre>
      * The same numbers as the steps composed with autograd, with less around them: each step is
-     * one gemm and one cell kernel forward (plus a broadcast copy of b_hh), one cell kernel, one
-     * add and one gemm backward, writing straight into the sequence-sized buffers; W_hh's and
-     * b_hh's gradients are one gemm and one column sum over all steps at the end.
+     * one gemm and one cell kernel forward (b_hh is copied into all steps' hh once), one cell
+     * kernel, one add and one gemm backward, writing straight into the sequence-sized buffers;
+     * W_hh's and b_hh's gradients are one gemm and one column sum over all steps at the end.
      *
      * @param projected [B, T, 3H] the inputs' projections x_t W_ih^T + b_ih, every step
      * @param weightHh  [3H, H]
@@ -137,10 +137,13 @@ public final class NnOps {
         Tensor hh = Tensor.empty(backend, forBackward ? steps : 1, rows, g3), gates = Tensor.empty(backend, forBackward ? steps : 1, rows, g3);
         backend.fill(states.storage(), 0, state, 0f);
         backend.fill(states.storage(), (steps + 1) * state, state, 0f);
+        // hh_t = b_hh (broadcast over rows) + h_prev W_hh^T: b_hh into every step's slot at once, or
+        // into the one slot before each step when it is reused
+        int[] bias = {0, 0, 1};
+        if (forBackward) backend.copy(new int[] {steps, rows, g3}, b.storage(), b.offset(), bias, hh.storage(), 0, new int[] {gate, g3, 1});
         for (int i = 0; i < steps; i++) {
             int t = reverse ? steps - 1 - i : i, prev = reverse ? t + 2 : t, at = forBackward ? t * gate : 0;
-            // hh_t = b_hh (broadcast over rows) + h_prev W_hh^T
-            backend.copy(new int[] {rows, g3}, b.storage(), b.offset(), new int[] {0, 1}, hh.storage(), at, new int[] {g3, 1});
+            if (!forBackward) backend.copy(new int[] {1, rows, g3}, b.storage(), b.offset(), bias, hh.storage(), 0, new int[] {gate, g3, 1});
             backend.gemm(false, true, rows, g3, hidden, 1f, states.storage(), prev * state, hidden, w.storage(), w.offset(), hidden,
                     1f, hh.storage(), at, g3);
             backend.gruCell(x.storage(), x.offset() + t * g3, steps * g3, hh.storage(), at, states.storage(), prev * state,
