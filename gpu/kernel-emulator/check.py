@@ -274,11 +274,13 @@ for rows, hidden in [(5, 37), (9, 70), (1, 1), (3, 300)]:
         close(f'gruCellBackward ghh {tag}', with_tail(np.concatenate([d_pre_r, d_pre_z, d_pre_n * r], 1)), ghh, 1e-5)
         close(f'gruCellBackward gh {tag}', with_tail(g * z), gh, 1e-5)
         # LSTM: [i f g o] = xt + hh; c' = f c + i g; h' = o tanh c'; out = [h', c'], act = [i, f, g, o, tanh c']
-        xt, xoff, stride, x, hh, a, cbuf, c = cell_inputs(rows, H, 4)
+        xt, xoff, stride, x, hh, a, _, _ = cell_inputs(rows, H, 4)
+        # c read at a row stride of 2H (the c half of a sequence's (h, c) slot), from offset 3
+        cstride = 2 * H; cbuf = f32(rng.uniform(-2, 2, 3 + rows * cstride)); c = cbuf[3:].reshape(rows, cstride)[:, :H].astype(np.float64)
         pre = x + a; i_, f_, g_, o_ = sigm(pre[:, :H]), sigm(pre[:, H:2*H]), np.tanh(pre[:, 2*H:3*H]), sigm(pre[:, 3*H:])
         cn = f_ * c + i_ * g_; tc = np.tanh(cn)
         out = padded(2 * n); act = padded(5 * n)
-        lib.run_lstm_cell(gx, 1, 256, p(xt, xoff), stride, p(hh, 7), p(cbuf, 3), p(out), p(act), rows, H)
+        lib.run_lstm_cell(gx, 1, 256, p(xt, xoff), stride, p(hh, 7), p(cbuf, 3), cstride, p(out), p(act), rows, H)
         close(f'lstmCell out {tag}', with_tail(np.concatenate([o_ * tc, cn], 1)), out, 1e-5)
         close(f'lstmCell act {tag}', with_tail(np.concatenate([i_, f_, g_, o_, tc], 1)), act, 1e-5)
         # backward from the forward's act, (d h', d c') at an offset: d c'_total = d c' + d h' o (1 - tanh^2 c')
@@ -286,9 +288,12 @@ for rows, hidden in [(5, 37), (9, 70), (1, 1), (3, 300)]:
         A = act[:5 * n].reshape(rows, 5 * H).astype(np.float64); i_, f_, g_, o_, tc = (A[:, k*H:(k+1)*H] for k in range(5))
         dh = go[:, :H]; dc = go[:, H:] + dh * o_ * (1 - tc * tc)
         e_gg = np.concatenate([dc * g_ * i_ * (1 - i_), dc * c * f_ * (1 - f_), dc * i_ * (1 - g_ * g_), dh * tc * o_ * (1 - o_)], 1)
-        gg = padded(4 * n); gc = padded(n)
-        lib.run_lstm_cell_backward(gx, 1, 256, p(act), p(cbuf, 3), p(gobuf, 5), p(gg), p(gc), rows, H)
-        close(f'lstmCellBackward gGates {tag}', with_tail(e_gg), gg, 1e-5); close(f'lstmCellBackward gc {tag}', with_tail(dc * f_), gc, 1e-5)
+        # gc written at a row stride of 2H + 3 (into a carry's c half): the gaps keep their sentinel
+        gcstride = 2 * H + 3
+        gg = padded(4 * n); gc = padded(rows * gcstride)
+        lib.run_lstm_cell_backward(gx, 1, 256, p(act), p(cbuf, 3), cstride, p(gobuf, 5), p(gg), p(gc), gcstride, rows, H)
+        e_gc = np.full((rows, gcstride), 7.0); e_gc[:, :H] = dc * f_
+        close(f'lstmCellBackward gGates {tag}', with_tail(e_gg), gg, 1e-5); close(f'lstmCellBackward gc {tag}', with_tail(e_gc), gc, 1e-5)
 
 # ---- span-hidden attention (attention.cu; SpanAttentionByProducts' two kernels, each a grid-stride
 # launch of 256 threads a block over spans*len*heads resp. heads*len*len elements).

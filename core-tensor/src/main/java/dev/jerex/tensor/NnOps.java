@@ -199,19 +199,115 @@ public final class NnOps {
         ElementwiseOps.sameBackend("lstmCell", xt, hh);
         ElementwiseOps.sameBackend("lstmCell", xt, c);
         int rows = c.size(0), hidden = c.size(1);
+        // xt and c are read by rows with any row stride (a step's slice of the projections, the
+        // c half of the previous step's (h', c')): copied only when their columns are not adjacent
         Tensor xr = xt.stridesRef()[1] == 1 ? xt : ShapeOps.contiguous(xt);
-        Tensor hhc = ShapeOps.contiguous(hh), cc = ShapeOps.contiguous(c);
+        Tensor cr = c.stridesRef()[1] == 1 ? c : ShapeOps.contiguous(c);
+        Tensor hhc = ShapeOps.contiguous(hh);
         Backend backend = c.backend();
         Tensor out = Tensor.empty(backend, rows, 2 * hidden), act = Tensor.empty(backend, rows, 5 * hidden);
-        backend.lstmCell(xr.storage(), xr.offset(), xr.stridesRef()[0], hhc.storage(), hhc.offset(), cc.storage(), cc.offset(),
-                out.storage(), act.storage(), rows, hidden);
+        backend.lstmCell(xr.storage(), xr.offset(), xr.stridesRef()[0], hhc.storage(), hhc.offset(), cr.storage(), cr.offset(),
+                cr.stridesRef()[0], out.storage(), 0, act.storage(), 0, rows, hidden);
         return out.recordOp("lstm_cell", g -> {
             Tensor gc = ShapeOps.contiguous(g);
             Tensor gGates = Tensor.empty(backend, rows, 4 * hidden), gPrev = Tensor.empty(backend, rows, hidden);
-            backend.lstmCellBackward(act.storage(), cc.storage(), cc.offset(), gc.storage(), gc.offset(), gGates.storage(), gPrev.storage(),
-                    rows, hidden);
+            backend.lstmCellBackward(act.storage(), 0, cr.storage(), cr.offset(), cr.stridesRef()[0], gc.storage(), gc.offset(),
+                    gGates.storage(), 0, gPrev.storage(), 0, hidden, rows, hidden);
             return new Tensor[] {gGates, gGates, gPrev};   // xt and hh enter as a sum: the same gradient
-        }, xr, hhc, cc);
+        }, xr, hhc, cr);
+    }
+
+    /**
+     * A whole LSTM direction as one op, for batches of sequences of different lengths:
+     * {@link #lstmCell} at every step with h W_hh^T in between, as {@link #gruSequence} does for
+     * the GRU, over the rows whose sequence has not ended.
+     *
+     * <p>The rows must come longest first ({@code lengths} non-increasing; null: all T), so the
+     * sequences still running at step t are the first {@code active(t)} rows and each step is one
+     * gemm and one cell on them. Rows past their end keep (h, c) = 0 there; the reverse direction
+     * walks t = T-1 .. 0 and so starts each sequence from a zero state at its own last token —
+     * PyTorch's packed sequences.
+     *
+     * @param projected x W_ih^T + b_ih + b_hh, [B, T, 4H] (both biases are constant per step)
+     * @param weightHh  W_hh [4H, H]
+     * @return (h_t, c_t) of every step, [B, T, 2H], 0 at padded steps
+     */
+    public static Tensor lstmSequence(Tensor projected, Tensor weightHh, int[] lengths, boolean reverse) {
+        if (projected.dim() != 3 || weightHh.dim() != 2 || projected.size(2) != weightHh.size(0) || weightHh.size(0) != 4 * weightHh.size(1)) {
+            throw new IllegalArgumentException("lstmSequence: projected " + Shape.str(projected.shapeRef()) + " and weightHh "
+                    + Shape.str(weightHh.shapeRef()) + " are not [B, T, 4H] and [4H, H]");
+        }
+        ElementwiseOps.sameBackend("lstmSequence", projected, weightHh);
+        Backend backend = projected.backend();
+        Tensor x = ShapeOps.contiguous(projected), w = ShapeOps.contiguous(weightHh);
+        int rows = x.size(0), steps = x.size(1), hidden = w.size(1), g4 = 4 * hidden, h2 = 2 * hidden, g5 = 5 * hidden;
+        int[] active = activeRows(lengths, rows, steps);
+        int slot = rows * h2;   // floats of one step's (h, c)
+        // hc [T + 2, B, 2H]: slot t + 1 holds step t's (h, c), slots 0 and T + 1 the zero state
+        // before either direction's first step; zero everywhere a row is past its end
+        Tensor hc = Tensor.zeros(backend, steps + 2, rows, h2);
+        boolean forBackward = GradMode.isEnabled();   // else one step's hh and activations suffice
+        Tensor hh = Tensor.empty(backend, forBackward ? steps : 1, rows, g4), act = Tensor.empty(backend, forBackward ? steps : 1, rows, g5);
+        for (int i = 0; i < steps; i++) {
+            int t = reverse ? steps - 1 - i : i, prev = reverse ? t + 2 : t, at = forBackward ? t * rows : 0, n = active[t];
+            if (n == 0) continue;
+            // hh_t = h_prev W_hh^T on the n running rows (h_prev: the h half of slot prev, row stride 2H)
+            backend.gemm(false, true, n, g4, hidden, 1f, hc.storage(), prev * slot, h2, w.storage(), w.offset(), hidden,
+                    0f, hh.storage(), at * g4, g4);
+            backend.lstmCell(x.storage(), x.offset() + t * g4, steps * g4, hh.storage(), at * g4, hc.storage(), prev * slot + hidden, h2,
+                    hc.storage(), (t + 1) * slot, act.storage(), at * g5, n, hidden);
+        }
+        // out [B, T, 2H] from slots 1..T [T, B, 2H]
+        Tensor out = Tensor.empty(backend, rows, steps, h2);
+        backend.copy(new int[] {steps, rows, h2}, hc.storage(), slot, new int[] {slot, h2, 1}, out.storage(), 0, new int[] {h2, steps * h2, 1});
+        return out.recordOp("lstm_sequence", g -> {
+            Tensor gOut = ShapeOps.contiguous(g);   // [B, T, 2H]
+            // d gates of every step, [T, B, 4H]; 0 for rows past their end, so W_hh's gradient can sum all rows
+            Tensor gGates = Tensor.zeros(backend, steps, rows, g4);
+            // d (h, c) flowing back into a step, ping-ponged: a step reads one and writes the other
+            Tensor carry = Tensor.zeros(backend, rows, h2), next = Tensor.zeros(backend, rows, h2);
+            for (int i = steps - 1; i >= 0; i--) {
+                int t = reverse ? steps - 1 - i : i, prev = reverse ? t + 2 : t, n = active[t];
+                if (n == 0) continue;
+                // d (h_t, c_t) = the output's gradient at t + what the later step sent back
+                backend.binary(BinaryOp.ADD, 0f, new int[] {n, h2}, gOut.storage(), gOut.offset() + t * h2, new int[] {steps * h2, 1},
+                        carry.storage(), 0, new int[] {h2, 1}, carry.storage(), 0);
+                // d gates into gGates[t], d c_prev into next's c half
+                backend.lstmCellBackward(act.storage(), t * rows * g5, hc.storage(), prev * slot + hidden, h2, carry.storage(), 0,
+                        gGates.storage(), t * rows * g4, next.storage(), hidden, h2, n, hidden);
+                // d h_prev = d gates W_hh, into next's h half
+                backend.gemm(false, false, n, hidden, g4, 1f, gGates.storage(), t * rows * g4, g4, w.storage(), w.offset(), hidden,
+                        0f, next.storage(), 0, h2);
+                Tensor swap = carry;
+                carry = next;
+                next = swap;
+            }
+            // d projected [B, T, 4H] = d gates (xt and hh enter as a sum), from [T, B, 4H]
+            Tensor gx = Tensor.empty(backend, rows, steps, g4);
+            backend.copy(new int[] {steps, rows, g4}, gGates.storage(), 0, new int[] {rows * g4, g4, 1}, gx.storage(), 0, new int[] {g4, steps * g4, 1});
+            // d W_hh [4H, H] = sum_t d gates_t^T h_prev(t): the previous states of all steps are slots
+            // 0..T-1 (forward) or 2..T+1 (reverse), in step t's order, their h halves at row stride 2H
+            Tensor gw = Tensor.empty(backend, g4, hidden);
+            backend.gemm(true, false, g4, hidden, steps * rows, 1f, gGates.storage(), 0, g4, hc.storage(), reverse ? 2 * slot : 0, h2,
+                    0f, gw.storage(), 0, hidden);
+            return new Tensor[] {gx, gw};
+        }, x, w);
+    }
+
+    /** active[t] = the number of sequences longer than t, checking that lengths are in [0, T] and non-increasing. */
+    private static int[] activeRows(int[] lengths, int rows, int steps) {
+        int[] active = new int[steps];
+        if (lengths == null) {
+            java.util.Arrays.fill(active, rows);
+            return active;
+        }
+        if (lengths.length != rows) throw new IllegalArgumentException("lstmSequence: " + lengths.length + " lengths for " + rows + " rows");
+        for (int r = 0; r < rows; r++) {
+            if (lengths[r] < 0 || lengths[r] > steps) throw new IllegalArgumentException("lstmSequence: length " + lengths[r] + " of row " + r + " outside [0, " + steps + "]");
+            if (r > 0 && lengths[r] > lengths[r - 1]) throw new IllegalArgumentException("lstmSequence: lengths must be non-increasing (longest first), got " + java.util.Arrays.toString(lengths));
+            for (int t = 0; t < lengths[r]; t++) active[t]++;
+        }
+        return active;
     }
 
     /**

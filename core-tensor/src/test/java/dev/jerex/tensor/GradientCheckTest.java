@@ -217,6 +217,15 @@ class GradientCheckTest {
     }
 
     @ParameterizedTest @MethodSource(BACKENDS)
+    void lstmSequence(Backend b) {
+        // B = 3 with lengths 4, 2, 1 (longest first), T = 4, H = 2; the c half is kept in the loss
+        for (boolean reverse : new boolean[] {false, true}) {
+            GradCheck.check("lstm_sequence" + (reverse ? " reverse" : ""), x -> NnOps.lstmSequence(x[0], x[1], new int[] {4, 2, 1}, reverse),
+                    rand(b, 14, 3, 4, 8), rand(b, 15, 8, 2));
+        }
+    }
+
+    @ParameterizedTest @MethodSource(BACKENDS)
     void gruCell(Backend b) {
         // xt as time step 1 of a [B, T, 3H] tensor (strided rows), as the recurrent layers pass it
         GradCheck.check("gru_cell", x -> NnOps.gruCell(x[0].select(1, 1), x[1], x[2]), rand(b, 1, 3, 2, 6), rand(b, 2, 3, 6), rand(b, 3, 3, 2));

@@ -130,6 +130,7 @@ class PyTorchFixtureTest {
         checkRecurrent(Fixture.load("lstm", b), new LSTM(b, 6, 4, 1, false), false, true);
         checkRecurrent(Fixture.load("lstm_2layer", b), new LSTM(b, 6, 4, 2, false), false, true);
         checkRecurrent(Fixture.load("bilstm_varlen", b), new LSTM(b, 6, 4, 1, true), true, true);
+        checkRecurrent(Fixture.load("bilstm_varlen_unsorted", b), new LSTM(b, 6, 4, 1, true), true, true);
     }
 
     @ParameterizedTest @MethodSource(BACKENDS)

@@ -137,27 +137,30 @@ public interface Backend {
 
     /**
      * One LSTM step (PyTorch's gate order i, f, g, o) on rows: xt [rows, 4H] = x_t W_ih^T + b_ih
-     * + b_hh with row stride {@code xtStride}, hh [rows, 4H] = h W_hh^T and c [rows, H] contiguous:
+     * + b_hh with row stride {@code xtStride}, hh [rows, 4H] = h W_hh^T (contiguous) and c [rows, H]
+     * with row stride {@code cStride}:
      * <pre>
      * [i f g o] = xt + hh,  i, f, o = sigmoid(.),  g = tanh(.),  c' = f c + i g,  h' = o tanh(c')
      * </pre>
      * Writes out [rows, 2H] = (h', c') and saves act [rows, 5H] = (i, f, g, o, tanh c') for the
-     * backward (both from 0).
+     * backward (both contiguous, from their offsets). A sequence keeps (h, c) of every step in one
+     * [T, rows, 2H] buffer, so a step reads its c at stride 2H and writes its out in the next slot.
      */
-    void lstmCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage c, int cOffset,
-                  Storage out, Storage act, int rows, int hidden);
+    void lstmCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage c, int cOffset, int cStride,
+                  Storage out, int outOffset, Storage act, int actOffset, int rows, int hidden);
 
     /**
-     * Backward of {@link #lstmCell}, given gOut = (dh', dc') [rows, 2H]:
+     * Backward of {@link #lstmCell}, given gOut = (dh', dc') [rows, 2H] (contiguous):
      * <pre>
      * dc = dc' + dh' o (1 - tanh^2 c')
      * gGates = [dc g i (1 - i), dc c f (1 - f), dc i (1 - g^2), dh' tanh(c') o (1 - o)]   (the gradient of xt and of hh)
      * gc = dc f
      * </pre>
-     * gGates [rows, 4H] and gc [rows, H] are written from 0.
+     * act and gGates [rows, 4H] contiguous from their offsets; c read and gc [rows, H] written with
+     * their row strides.
      */
-    void lstmCellBackward(Storage act, Storage c, int cOffset, Storage gOut, int gOutOffset, Storage gGates, Storage gc,
-                          int rows, int hidden);
+    void lstmCellBackward(Storage act, int actOffset, Storage c, int cOffset, int cStride, Storage gOut, int gOutOffset,
+                          Storage gGates, int gGatesOffset, Storage gc, int gcOffset, int gcStride, int rows, int hidden);
 
     // ---- attention with a span hidden -------------------------------------------------------------
 

@@ -649,8 +649,8 @@ public class JavaBackend implements Backend {
     }
 
     @Override
-    public void lstmCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage c, int cOffset,
-                         Storage out, Storage act, int rows, int hidden) {
+    public void lstmCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage c, int cOffset, int cStride,
+                         Storage out, int outOffset, Storage act, int actOffset, int rows, int hidden) {
         FloatBuffer xs = buf(xt), hhs = buf(hh), cs = buf(c), outs = buf(out), as = buf(act);
         int g4 = 4 * hidden;
         parallelFor(rows, hidden * 60, (from, to) -> {
@@ -659,7 +659,7 @@ public class JavaBackend implements Backend {
             for (int r = from; r < to; r++) {
                 xs.get(xtOffset + r * xtStride, x, 0, g4);
                 hhs.get(hhOffset + r * g4, a, 0, g4);
-                cs.get(cOffset + r * hidden, cv, 0, hidden);
+                cs.get(cOffset + r * cStride, cv, 0, hidden);
                 for (int j = 0; j < g4; j++) s[j] = x[j] + a[j];
                 MATH.sigmoid(s, 2 * hidden);                                                     // i, f
                 for (int j = 0; j < hidden; j++) t[j] = s[3 * hidden + j];
@@ -678,21 +678,21 @@ public class JavaBackend implements Backend {
                     s[4 * hidden + j] = t[j];
                     o2[j] = s[3 * hidden + j] * t[j];
                 }
-                outs.put(r * 2 * hidden, o2, 0, 2 * hidden);
-                as.put(r * 5 * hidden, s, 0, 5 * hidden);
+                outs.put(outOffset + r * 2 * hidden, o2, 0, 2 * hidden);
+                as.put(actOffset + r * 5 * hidden, s, 0, 5 * hidden);
             }
         });
     }
 
     @Override
-    public void lstmCellBackward(Storage act, Storage c, int cOffset, Storage gOut, int gOutOffset, Storage gGates, Storage gc,
-                                 int rows, int hidden) {
+    public void lstmCellBackward(Storage act, int actOffset, Storage c, int cOffset, int cStride, Storage gOut, int gOutOffset,
+                                 Storage gGates, int gGatesOffset, Storage gc, int gcOffset, int gcStride, int rows, int hidden) {
         FloatBuffer as = buf(act), cs = buf(c), gos = buf(gOut), ggs = buf(gGates), gcs = buf(gc);
         parallelFor(rows, hidden * 30, (from, to) -> {
             float[] s = scratch(0, 5 * hidden), cv = scratch(1, hidden), go = scratch(2, 2 * hidden), d = scratch(3, 4 * hidden);
             for (int r = from; r < to; r++) {
-                as.get(r * 5 * hidden, s, 0, 5 * hidden);
-                cs.get(cOffset + r * hidden, cv, 0, hidden);
+                as.get(actOffset + r * 5 * hidden, s, 0, 5 * hidden);
+                cs.get(cOffset + r * cStride, cv, 0, hidden);
                 gos.get(gOutOffset + r * 2 * hidden, go, 0, 2 * hidden);
                 for (int j = 0; j < hidden; j++) {
                     float i = s[j], f = s[hidden + j], g = s[2 * hidden + j], o = s[3 * hidden + j], t = s[4 * hidden + j];
@@ -704,8 +704,8 @@ public class JavaBackend implements Backend {
                     d[3 * hidden + j] = dh * t * o * (1f - o);
                     cv[j] = dc * f;   // gc, reusing c's array
                 }
-                ggs.put(r * 4 * hidden, d, 0, 4 * hidden);
-                gcs.put(r * hidden, cv, 0, hidden);
+                ggs.put(gGatesOffset + r * 4 * hidden, d, 0, 4 * hidden);
+                gcs.put(gcOffset + r * gcStride, cv, 0, hidden);
             }
         });
     }

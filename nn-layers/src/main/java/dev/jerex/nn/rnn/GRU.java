@@ -27,8 +27,10 @@ public final class GRU extends Recurrent {
 
     /** Unpadded sequences go through {@link NnOps#gruSequence}: the same steps, fewer ops around them. */
     @Override
-    protected Tensor wholeSequence(Tensor projected, int layer, int direction) {
-        return NnOps.gruSequence(projected, weightHh[layer][direction], biasHh[layer][direction], direction == 1);
+    protected Tensor[] wholeSequence(Tensor projected, int layer, int direction, int[] lengths) {
+        if (lengths != null) return null;
+        Tensor out = NnOps.gruSequence(projected, weightHh[layer][direction], biasHh[layer][direction], direction == 1);
+        return new Tensor[] {out, out.select(1, direction == 0 ? out.size(1) - 1 : 0), null};
     }
 
     @Override

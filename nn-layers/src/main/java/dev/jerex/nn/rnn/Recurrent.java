@@ -133,7 +133,8 @@ public abstract class Recurrent extends Module {
     private Output run(Tensor x, Tensor[] firstProjections, int[] lengths) {
         Tensor first = x != null ? x : firstProjections[0];
         int b = first.size(0), t = first.size(1);
-        Tensor[] masks = stepMasks(b, t, lengths);
+        int[] padded = paddedLengths(b, t, lengths);
+        Tensor[] masks = new Tensor[t];   // made on first use: only the step-by-step path needs them
         int dirs = bidirectional ? 2 : 1;
         Tensor[] hFinal = new Tensor[layers * dirs], cFinal = new Tensor[layers * dirs];
         Tensor input = x;
@@ -142,7 +143,7 @@ public abstract class Recurrent extends Module {
             for (int d = 0; d < dirs; d++) {
                 Tensor[] state = new Tensor[2];
                 Tensor projected = input != null ? projectInputs(input, k, d) : firstProjections[d];
-                outs[d] = runDirection(projected, k, d, masks, state);
+                outs[d] = runDirection(projected, k, d, padded, masks, state);
                 hFinal[k * dirs + d] = state[0];
                 cFinal[k * dirs + d] = state[1];
             }
@@ -153,37 +154,41 @@ public abstract class Recurrent extends Module {
         return new Output(input, hN, cN);
     }
 
-    /** mask[t]: [B, 1] with 1 where t < length[b]; null everywhere when there is no padding. */
-    private Tensor[] stepMasks(int b, int t, int[] lengths) {
-        Tensor[] masks = new Tensor[t];
-        if (lengths == null) return masks;
+    /** The lengths, checked, or null when no sequence is padded. */
+    private static int[] paddedLengths(int b, int t, int[] lengths) {
+        if (lengths == null) return null;
         if (lengths.length != b) throw new IllegalArgumentException("lengths has " + lengths.length + " entries for a batch of " + b);
         boolean padded = false;
         for (int len : lengths) {
             if (len < 0 || len > t) throw new IllegalArgumentException("sequence length " + len + " outside [0, " + t + "]");
             padded |= len < t;
         }
-        if (!padded) return masks;
-        for (int s = 0; s < t; s++) {
-            float[] m = new float[b];
-            for (int i = 0; i < b; i++) m[i] = s < lengths[i] ? 1f : 0f;
-            masks[s] = Tensor.of(backend, m, b, 1);
+        return padded ? lengths : null;
+    }
+
+    /** Fills masks[t]: [B, 1] with 1 where t < length[b], once; left null when nothing is padded. */
+    private void fillStepMasks(Tensor[] masks, int[] padded) {
+        if (padded == null || masks.length == 0 || masks[0] != null) return;
+        for (int s = 0; s < masks.length; s++) {
+            float[] m = new float[padded.length];
+            for (int i = 0; i < padded.length; i++) m[i] = s < padded[i] ? 1f : 0f;
+            masks[s] = Tensor.of(backend, m, padded.length, 1);
         }
-        return masks;
     }
 
     /**
      * Runs layer k, direction d over all steps from its input projections [B, T, G*H]; returns
      * outputs [B, T, H] and leaves the final hidden (and cell) state in state[0] (state[1]).
      */
-    private Tensor runDirection(Tensor projected, int k, int d, Tensor[] masks, Tensor[] state) {
+    private Tensor runDirection(Tensor projected, int k, int d, int[] padded, Tensor[] masks, Tensor[] state) {
         int b = projected.size(0), t = projected.size(1);
-        Tensor whole = t == 0 || masks[0] != null ? null : wholeSequence(projected, k, d);   // unpadded: one op if the cell has one
+        Tensor[] whole = t == 0 ? null : wholeSequence(projected, k, d, padded);   // one op if the cell has one
         if (whole != null) {
-            state[0] = whole.select(1, d == 0 ? t - 1 : 0);
-            state[1] = null;
-            return whole;
+            state[0] = whole[1];
+            state[1] = whole[2];
+            return whole[0];
         }
+        fillStepMasks(masks, padded);
         Tensor[] xs = stepInputs(projected);                           // T x [B, G*H]
         // [H, G*H], one view for all steps; its gradient sum_t h_{t-1}^T dgates_t as one gemm at the end
         Tensor weightHhT = weightHh[k][d].t().collectProductGradients();
@@ -227,10 +232,12 @@ public abstract class Recurrent extends Module {
     }
 
     /**
-     * Layer k, direction d over a whole unpadded sequence as one op ([B, T, G*H] -> [B, T, H]), or
-     * null to run {@link #step} by step (the default).
+     * Layer k, direction d over the whole sequence as one op: {output [B, T, H], final h [B, H],
+     * final c [B, H] (null for the GRU)}; or null to run {@link #step} by step (the default).
+     *
+     * @param lengths null when no sequence is padded
      */
-    protected Tensor wholeSequence(Tensor projected, int layer, int direction) {
+    protected Tensor[] wholeSequence(Tensor projected, int layer, int direction, int[] lengths) {
         return null;
     }
 

@@ -448,17 +448,17 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void lstmCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage c, int cOffset,
-                         Storage out, Storage act, int rows, int hidden) {
+    public void lstmCell(Storage xt, int xtOffset, int xtStride, Storage hh, int hhOffset, Storage c, int cOffset, int cStride,
+                         Storage out, int outOffset, Storage act, int actOffset, int rows, int hidden) {
         kernels.launchElements("lstm_cell", (long) rows * hidden, kernels.args().ptr(at(xt, xtOffset)).i(xtStride)
-                .ptr(at(hh, hhOffset)).ptr(at(c, cOffset)).ptr(at(out, 0)).ptr(at(act, 0)).i(rows).i(hidden));
+                .ptr(at(hh, hhOffset)).ptr(at(c, cOffset)).i(cStride).ptr(at(out, outOffset)).ptr(at(act, actOffset)).i(rows).i(hidden));
     }
 
     @Override
-    public void lstmCellBackward(Storage act, Storage c, int cOffset, Storage gOut, int gOutOffset, Storage gGates, Storage gc,
-                                 int rows, int hidden) {
-        kernels.launchElements("lstm_cell_backward", (long) rows * hidden, kernels.args().ptr(at(act, 0)).ptr(at(c, cOffset))
-                .ptr(at(gOut, gOutOffset)).ptr(at(gGates, 0)).ptr(at(gc, 0)).i(rows).i(hidden));
+    public void lstmCellBackward(Storage act, int actOffset, Storage c, int cOffset, int cStride, Storage gOut, int gOutOffset,
+                                 Storage gGates, int gGatesOffset, Storage gc, int gcOffset, int gcStride, int rows, int hidden) {
+        kernels.launchElements("lstm_cell_backward", (long) rows * hidden, kernels.args().ptr(at(act, actOffset)).ptr(at(c, cOffset))
+                .i(cStride).ptr(at(gOut, gOutOffset)).ptr(at(gGates, gGatesOffset)).ptr(at(gc, gcOffset)).i(gcStride).i(rows).i(hidden));
     }
 
     // ---- attention with a span hidden -------------------------------------------------------------

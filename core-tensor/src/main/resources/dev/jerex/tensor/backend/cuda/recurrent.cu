@@ -54,9 +54,9 @@ extern "C" __global__ void gru_cell_backward(const float* gates, const float* hh
 
 // One LSTM step, PyTorch's gate order (i, f, g, o):                (JavaBackend.lstmCell)
 //   [i f g o] = xt + hh;  i, f, o = sigmoid(.), g = tanh(.);  c' = f c + i g;  h' = o tanh(c')
-// xt: [rows, 4H] with row stride xt_stride; hh: [rows, 4H]; c: [rows, H];
+// xt: [rows, 4H] with row stride xt_stride; hh: [rows, 4H]; c: [rows, H] with row stride c_stride;
 // out: [rows, 2H] = (h', c'); act: [rows, 5H] = (i, f, g, o, tanh c') for the backward.
-extern "C" __global__ void lstm_cell(const float* xt, int xt_stride, const float* hh, const float* c,
+extern "C" __global__ void lstm_cell(const float* xt, int xt_stride, const float* hh, const float* c, int c_stride,
                                      float* out, float* act, int rows, int hidden) {
     FOR_EACH_INDEX(idx, (long long) rows * hidden) {
         long long row = idx / hidden;
@@ -67,7 +67,7 @@ extern "C" __global__ void lstm_cell(const float* xt, int xt_stride, const float
         float f = sigmoid(x[hidden + j] + a[hidden + j]);
         float g = tanhf(x[2 * hidden + j] + a[2 * hidden + j]);
         float o = sigmoid(x[3 * hidden + j] + a[3 * hidden + j]);
-        float c_next = f * c[idx] + i * g;
+        float c_next = f * c[row * c_stride + j] + i * g;
         float t = tanhf(c_next);
         out[row * 2 * hidden + j] = o * t;
         out[row * 2 * hidden + hidden + j] = c_next;
@@ -84,8 +84,9 @@ extern "C" __global__ void lstm_cell(const float* xt, int xt_stride, const float
 //   dc' += dh' o (1 - tanh^2 c')
 //   g_gates = [dc' g i (1 - i), dc' c f (1 - f), dc' i (1 - g^2), dh' tanh(c') o (1 - o)]  (of xt and hh alike)
 //   gc = dc' f
-extern "C" __global__ void lstm_cell_backward(const float* act, const float* c, const float* g_out,
-                                              float* g_gates, float* gc, int rows, int hidden) {
+// c and gc: [rows, H] with row strides c_stride and gc_stride; act, g_out, g_gates contiguous.
+extern "C" __global__ void lstm_cell_backward(const float* act, const float* c, int c_stride, const float* g_out,
+                                              float* g_gates, float* gc, int gc_stride, int rows, int hidden) {
     FOR_EACH_INDEX(idx, (long long) rows * hidden) {
         long long row = idx / hidden;
         int j = (int) (idx % hidden);
@@ -95,9 +96,9 @@ extern "C" __global__ void lstm_cell_backward(const float* act, const float* c, 
         float dc = g_out[row * 2 * hidden + hidden + j] + dh * o * (1.f - t * t);
         float* d = g_gates + row * 4 * hidden;
         d[j] = dc * g * i * (1.f - i);
-        d[hidden + j] = dc * c[idx] * f * (1.f - f);
+        d[hidden + j] = dc * c[row * c_stride + j] * f * (1.f - f);
         d[2 * hidden + j] = dc * i * (1.f - g * g);
         d[3 * hidden + j] = dh * t * o * (1.f - o);
-        gc[idx] = dc * f;
+        gc[row * gc_stride + j] = dc * f;
     }
 }

@@ -444,19 +444,20 @@ class CudaBackendTest {
     @Test
     void lstmCellAndBackward() {
         for (int[] c : new int[][] {{4, 3}, {64, 192}, {1, 1}, {37, 50}}) {
-            int rows = c[0], hidden = c[1], stride = 4 * hidden + 3;   // strided rows of xt
-            Pair xt = both(random(2 + rows * stride, -3f, 3f)), hh = both(random(1 + rows * 4 * hidden, -3f, 3f)), cell = both(random(3 + rows * hidden));
-            Pair out = both(new float[rows * 2 * hidden]), act = both(new float[rows * 5 * hidden]);
-            ref.lstmCell(xt.java(), 2, stride, hh.java(), 1, cell.java(), 3, out.java(), act.java(), rows, hidden);
-            cuda.lstmCell(xt.cuda(), 2, stride, hh.cuda(), 1, cell.cuda(), 3, out.cuda(), act.cuda(), rows, hidden);
+            int rows = c[0], hidden = c[1], stride = 4 * hidden + 3, cStride = 2 * hidden;   // strided rows of xt; c as in a sequence's (h, c)
+            Pair xt = both(random(2 + rows * stride, -3f, 3f)), hh = both(random(1 + rows * 4 * hidden, -3f, 3f)), cell = both(random(3 + rows * cStride));
+            Pair out = both(new float[5 + rows * 2 * hidden]), act = both(new float[6 + rows * 5 * hidden]);
+            ref.lstmCell(xt.java(), 2, stride, hh.java(), 1, cell.java(), 3, cStride, out.java(), 5, act.java(), 6, rows, hidden);
+            cuda.lstmCell(xt.cuda(), 2, stride, hh.cuda(), 1, cell.cuda(), 3, cStride, out.cuda(), 5, act.cuda(), 6, rows, hidden);
             String what = "lstmCell [" + rows + ", " + hidden + "]";
             assertClose(what + " (h', c')", out, 1e-5);
             assertClose(what + " activations", act, 1e-5);
 
+            int gcStride = 2 * hidden + 1;
             Pair saved = both(read(ref, act.java())), gOut = both(random(4 + rows * 2 * hidden));
-            Pair gGates = both(new float[rows * 4 * hidden]), gc = both(new float[rows * hidden]);
-            ref.lstmCellBackward(saved.java(), cell.java(), 3, gOut.java(), 4, gGates.java(), gc.java(), rows, hidden);
-            cuda.lstmCellBackward(saved.cuda(), cell.cuda(), 3, gOut.cuda(), 4, gGates.cuda(), gc.cuda(), rows, hidden);
+            Pair gGates = both(new float[7 + rows * 4 * hidden]), gc = both(new float[1 + rows * gcStride]);
+            ref.lstmCellBackward(saved.java(), 6, cell.java(), 3, cStride, gOut.java(), 4, gGates.java(), 7, gc.java(), 1, gcStride, rows, hidden);
+            cuda.lstmCellBackward(saved.cuda(), 6, cell.cuda(), 3, cStride, gOut.cuda(), 4, gGates.cuda(), 7, gc.cuda(), 1, gcStride, rows, hidden);
             assertClose(what + " gGates", gGates, 1e-5);
             assertClose(what + " gc", gc, 1e-5);
         }
