@@ -7,10 +7,15 @@
 #   bash gpu/run.sh --skip-tests --skip-bench --epochs 1   only the training epochs (needs gpu/payload/)
 #   options: --backends LIST  --skip-tests  --skip-bench  --skip-train  --epochs N  --variants LIST
 #            --encoder DIR (default the payload's encoder; e.g. one from gpu/tools/random_encoder.py)
+#            --tests CLASSES (core-tensor test classes to run, comma-separated, e.g.
+#            dev.jerex.tensor.backend.cuda.CudaBackendTest; default all)
+#            --eval-each-epoch (evaluate on dev after every epoch, as `jerex train` does by default;
+#            without it only after the last, to time the training itself)
 #
 # Results go to $OUT (default ./out): nvidia-smi.txt, env.txt, tests.log, tests-nn.log (nn-layers'
 # backend-parameterised tests, when gpu/payload/lib is there), gemm-bench.txt, train-<variant>-<encoder>.txt
-# (when gpu/payload/ is there: gpu/build-train-payload.sh); JUnit XML to $REPORTS (default
+# and the run's CSVs, chart and evaluations in run-<variant>-<encoder>/ (when gpu/payload/ is there:
+# gpu/build-train-payload.sh); JUnit XML to $REPORTS (default
 # $OUT/junit). Exit status: non-zero if a step failed.
 set -uo pipefail
 
@@ -28,6 +33,8 @@ RUN_TRAIN=1
 EPOCHS=1
 VARIANTS=full,spert
 ENCODER=
+EVAL=--eval-last-only
+TESTS=
 while [ $# -gt 0 ]; do
     case "$1" in
         --backends) BACKENDS=$2; shift 2 ;;
@@ -37,7 +44,9 @@ while [ $# -gt 0 ]; do
         --epochs) EPOCHS=$2; shift 2 ;;
         --variants) VARIANTS=$2; shift 2 ;;
         --encoder) ENCODER=$2; shift 2 ;;
-        *) echo "unknown option $1 (expected --backends LIST, --skip-tests, --skip-bench, --skip-train, --epochs N, --variants LIST, --encoder DIR)" >&2; exit 64 ;;
+        --eval-each-epoch) EVAL=; shift ;;
+        --tests) TESTS=$2; shift 2 ;;
+        *) echo "unknown option $1 (expected --backends LIST, --skip-tests, --skip-bench, --skip-train, --epochs N, --variants LIST, --encoder DIR, --eval-each-epoch, --tests CLASSES)" >&2; exit 64 ;;
     esac
 done
 # The payload's encoder and data options (gpu/build-train-payload.sh writes train.conf); CoNLL04
@@ -132,11 +141,13 @@ STATUS=0
 
 # ---- 2. the core-tensor test suite, backends under test: $BACKENDS ---------------------------------
 if [ "$RUN_TESTS" = 1 ]; then
-    echo "== core-tensor tests, -Djerex.test.backends=$BACKENDS"
+    echo "== core-tensor tests, -Djerex.test.backends=$BACKENDS${TESTS:+, only $TESTS}"
+    SELECTION="--scan-class-path $BUNDLE/test-classes"
+    [ -n "$TESTS" ] && SELECTION=$(for c in ${TESTS//,/ }; do printf -- '--select-class %s ' "$c"; done)
     # jerex.cuda.sync: synchronise after every kernel, so that a fault names its kernel.
     "$JAVA" "${JVM_FLAGS[@]}" -Djerex.test.backends="$BACKENDS" -Djerex.cuda.sync=true \
         -jar "$BUNDLE/junit/junit-platform-console-standalone.jar" execute \
-        --class-path "$CP" --scan-class-path "$BUNDLE/test-classes" --include-engine=junit-jupiter \
+        --class-path "$CP" $SELECTION --include-engine=junit-jupiter \
         --reports-dir "$REPORTS" --details=tree --disable-banner --disable-ansi-colors 2>&1 | tee "$OUT/tests.log"
     rc=${PIPESTATUS[0]}
     echo "== tests exit status: $rc"
@@ -177,10 +188,13 @@ if [ "$RUN_TRAIN" = 1 ] && [ -d "$PAYLOAD/lib" ]; then
         # TRAIN_BACKEND (default cuda) and TRAIN_EXTRA (more `jerex train` options), e.g. a CPU check
         # of a payload here: TRAIN_BACKEND=java TRAIN_EXTRA="--max-docs 8" bash gpu/run.sh --skip-tests --skip-bench
         "$JAVA" -Xss4m -Xmx16g --add-modules jdk.incubator.vector -Dorg.bytedeco.javacpp.cachedir=/tmp/jerex-javacpp-cache \
-            ${TRAIN_JAVA_OPTS:-} -cp "$TCP" dev.jerex.model.cli.Main train --backend "${TRAIN_BACKEND:-cuda}" ${TRAIN_EXTRA:-} --quiet --profile --eval-last-only \
+            ${TRAIN_JAVA_OPTS:-} -cp "$TCP" dev.jerex.model.cli.Main train --backend "${TRAIN_BACKEND:-cuda}" ${TRAIN_EXTRA:-} --quiet --profile $EVAL \
             "${DATA_ARGS[@]}" --encoder "$ENCODER" --variant "$variant" --epochs "$EPOCHS" --out "/tmp/jerex-gpu-$variant" 2>&1 \
             | tee "$OUT/train-$variant-$(basename "$ENCODER").txt"
         rc=${PIPESTATUS[0]}
+        # the run directory without its checkpoints (the models stay in /tmp)
+        mkdir -p "$OUT/run-$variant-$(basename "$ENCODER")"
+        cp /tmp/jerex-gpu-"$variant"/*.csv /tmp/jerex-gpu-"$variant"/*.json /tmp/jerex-gpu-"$variant"/*.png "$OUT/run-$variant-$(basename "$ENCODER")/" 2>/dev/null
         echo "== training $variant exit status: $rc"
         [ "$rc" != 0 ] && STATUS=1
     done
