@@ -14,7 +14,7 @@
 #
 # Results go to $OUT (default ./out): nvidia-smi.txt, env.txt, tests.log, tests-nn.log (nn-layers'
 # backend-parameterised tests, when gpu/payload/lib is there), gemm-bench.txt, train-<variant>-<encoder>.txt
-# and the run's CSVs, chart and evaluations in run-<variant>-<encoder>/ (when gpu/payload/ is there:
+# and the run's CSVs, chart and evaluations in run-<variant>-<encoder>.tar.gz (when gpu/payload/ is there:
 # gpu/build-train-payload.sh); JUnit XML to $REPORTS (default
 # $OUT/junit). Exit status: non-zero if a step failed.
 set -uo pipefail
@@ -183,6 +183,7 @@ if [ "$RUN_TRAIN" = 1 ] && [ -d "$PAYLOAD/lib" ]; then
     TCP="$(ls "$BUNDLE"/lib/*.jar "$PAYLOAD"/lib/*.jar | paste -sd: -)"
     for variant in ${VARIANTS//,/ }; do
         echo "== training: $variant, $EPOCHS epoch(s), ${TRAIN_BACKEND:-cuda}"
+        rm -rf /tmp/jerex-gpu-"$variant"   # no evaluations of an earlier run in this run's folder
         # TRAIN_JAVA_OPTS: extra JVM options, e.g. a flight recording of the host side:
         #   TRAIN_JAVA_OPTS="-XX:StartFlightRecording=filename=$OUT/train.jfr,settings=profile"
         # TRAIN_BACKEND (default cuda) and TRAIN_EXTRA (more `jerex train` options), e.g. a CPU check
@@ -192,9 +193,9 @@ if [ "$RUN_TRAIN" = 1 ] && [ -d "$PAYLOAD/lib" ]; then
             "${DATA_ARGS[@]}" --encoder "$ENCODER" --variant "$variant" --epochs "$EPOCHS" --out "/tmp/jerex-gpu-$variant" 2>&1 \
             | tee "$OUT/train-$variant-$(basename "$ENCODER").txt"
         rc=${PIPESTATUS[0]}
-        # the run directory without its checkpoints (the models stay in /tmp)
-        mkdir -p "$OUT/run-$variant-$(basename "$ENCODER")"
-        cp /tmp/jerex-gpu-"$variant"/*.csv /tmp/jerex-gpu-"$variant"/*.json /tmp/jerex-gpu-"$variant"/*.png "$OUT/run-$variant-$(basename "$ENCODER")/" 2>/dev/null
+        # the run directory without its checkpoints (the models stay in /tmp), as one file: few
+        # files come back from a GPU machine
+        tar -C /tmp/jerex-gpu-"$variant" -czf "$OUT/run-$variant-$(basename "$ENCODER").tar.gz" --exclude=best --exclude=final . 2>/dev/null
         echo "== training $variant exit status: $rc"
         [ "$rc" != 0 ] && STATUS=1
     done

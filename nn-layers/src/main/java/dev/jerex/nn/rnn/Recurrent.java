@@ -32,6 +32,11 @@ import dev.jerex.tensor.backend.Backend;
  * their state and output 0. The forward direction thus stops at each sequence's end; the reverse
  * direction, walking t = T-1 .. 0 from a zero state, starts at each sequence's last real token —
  * what PyTorch's packed sequences compute.
+ *
+ * <p>The steps above are the reference; a cell may run a whole direction as one op instead
+ * ({@link #wholeSequence}): the GRU for unpadded input ({@code NnOps.gruSequence}), the LSTM for
+ * every batch ({@code NnOps.lstmSequence}), with the same results and far fewer backend calls
+ * (kernel launches, on a GPU).
  */
 public abstract class Recurrent extends Module {
     public final int inputSize, hiddenSize, layers, gates;
