@@ -7,7 +7,8 @@ import java.util.Locale;
 /**
  * Creates backends by name: {@code java}, {@code openblas}, {@code cuda}, or {@code auto}
  * (CUDA when a GPU, driver and cuBLAS are present, else OpenBLAS when its natives load, else
- * pure Java). Probing happens once per process; the choice is logged in one line.
+ * pure Java). Probing happens once per process; the choice is logged in one line. With
+ * {@code -Djerex.backend.countCalls=true} the backend comes behind a {@link CallCounter}.
  */
 public final class Backends {
     private static final Logger LOG = System.getLogger(Backends.class.getName());
@@ -26,6 +27,11 @@ public final class Backends {
      * @throws IllegalArgumentException for an unknown name, or a named backend that cannot load
      */
     public static Backend create(String name, int threads) {
+        Backend backend = createUncounted(name, threads);
+        return CallCounter.ENABLED ? CallCounter.wrap(backend) : backend;
+    }
+
+    private static Backend createUncounted(String name, int threads) {
         switch (name.toLowerCase(Locale.ROOT)) {
             case "java":
                 return new JavaBackend(threads);

@@ -1,0 +1,58 @@
+package dev.jerex.tensor.backend;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counts the calls made to a backend, for {@code -Djerex.backend.countCalls=true}: on a GPU every
+ * call is at least one kernel launch or copy, and a step of many small launches is bound by their
+ * number, not their arithmetic; counting them on the CPU shows where they come from (and what a
+ * change saves) without a GPU. Calls are counted per method, {@code binary} and {@code unary} per
+ * op. The table is printed to stderr at exit.
+ */
+public final class CallCounter {
+    static final boolean ENABLED = Boolean.getBoolean("jerex.backend.countCalls");
+
+    private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+
+    CallCounter() {}
+
+    /** Calls counted so far under a name ("gemm", "binary ADD"). */
+    long count(String name) {
+        LongAdder n = counts.get(name);
+        return n == null ? 0 : n.sum();
+    }
+
+    /** backend behind a proxy that counts each call before passing it on; the table is printed at exit. */
+    public static Backend wrap(Backend backend) {
+        CallCounter counter = new CallCounter();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.print(counter.report(backend.name())), "jerex-call-counter"));
+        return counter.counting(backend);
+    }
+
+    Backend counting(Backend backend) {
+        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, (proxy, method, args) -> {
+            String name = method.getName();
+            if ((name.equals("binary") || name.equals("unary") || name.equals("unaryBackward")) && args != null) name += " " + args[0];
+            counts.computeIfAbsent(name, k -> new LongAdder()).increment();
+            try {
+                return method.invoke(backend, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+    }
+
+    String report(String backendName) {
+        long total = counts.values().stream().mapToLong(LongAdder::sum).sum();
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "backend calls (jerex.backend.countCalls, %s): %,d in all%n", backendName, total));
+        out.append(String.format(Locale.ROOT, "%-34s %14s %7s%n", "call", "count", "share"));
+        counts.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum())).forEach(e -> out.append(
+                String.format(Locale.ROOT, "%-34s %,14d %6.1f%%%n", e.getKey(), e.getValue().sum(), 100.0 * e.getValue().sum() / Math.max(1, total))));
+        return out.toString();
+    }
+}
