@@ -111,13 +111,18 @@ public final class NnOps {
      * kernel, one add and one gemm backward, writing straight into the sequence-sized buffers;
      * W_hh's and b_hh's gradients are one gemm and one column sum over all steps at the end.
      *
+     * <p>Sequences of different lengths as in {@link #lstmSequence}: rows longest first, each step
+     * on the rows still running, h = 0 (and no gradient) past a row's end, the reverse direction
+     * starting at each row's own last step.
+     *
      * @param projected [B, T, 3H] the inputs' projections x_t W_ih^T + b_ih, every step
      * @param weightHh  [3H, H]
      * @param biasHh    [3H]
+     * @param lengths   each row's length, non-increasing; null: all T
      * @param reverse   run from the last step to the first (a bidirectional layer's second direction)
      * @return [B, T, H], h_t at position t
      */
-    public static Tensor gruSequence(Tensor projected, Tensor weightHh, Tensor biasHh, boolean reverse) {
+    public static Tensor gruSequence(Tensor projected, Tensor weightHh, Tensor biasHh, int[] lengths, boolean reverse) {
         if (projected.dim() != 3 || weightHh.dim() != 2 || biasHh.dim() != 1 || projected.size(2) != weightHh.size(0)
                 || weightHh.size(0) != 3 * weightHh.size(1) || biasHh.size(0) != weightHh.size(0)) {
             throw new IllegalArgumentException("gruSequence: projected " + Shape.str(projected.shapeRef()) + ", weightHh "
@@ -128,26 +133,32 @@ public final class NnOps {
         Backend backend = projected.backend();
         Tensor x = ShapeOps.contiguous(projected), w = ShapeOps.contiguous(weightHh), b = ShapeOps.contiguous(biasHh);
         int rows = x.size(0), steps = x.size(1), hidden = w.size(1), g3 = 3 * hidden;
+        int[] active = activeRows("gruSequence", lengths, rows, steps);
+        boolean padded = active.length > 0 && active[steps - 1] < rows;
         int state = rows * hidden, gate = rows * g3;   // floats of one step's h and of its gates
         // states [T + 2, B, H]: slot t + 1 holds h_t, slots 0 and T + 1 are the zero state before the
-        // first step of either direction, so step t reads its previous state from slot prev(t).
-        Tensor states = Tensor.empty(backend, steps + 2, rows, hidden);
+        // first step of either direction, so step t reads its previous state from slot prev(t);
+        // with padding zero everywhere a row is past its end
+        Tensor states = padded ? Tensor.zeros(backend, steps + 2, rows, hidden) : Tensor.empty(backend, steps + 2, rows, hidden);
         // hh and the gates of every step are kept for the backward; without gradients one step's suffice
         boolean forBackward = GradMode.isEnabled();
         Tensor hh = Tensor.empty(backend, forBackward ? steps : 1, rows, g3), gates = Tensor.empty(backend, forBackward ? steps : 1, rows, g3);
-        backend.fill(states.storage(), 0, state, 0f);
-        backend.fill(states.storage(), (steps + 1) * state, state, 0f);
+        if (!padded) {
+            backend.fill(states.storage(), 0, state, 0f);
+            backend.fill(states.storage(), (steps + 1) * state, state, 0f);
+        }
         // hh_t = b_hh (broadcast over rows) + h_prev W_hh^T: b_hh into every step's slot at once, or
         // into the one slot before each step when it is reused
         int[] bias = {0, 0, 1};
         if (forBackward) backend.copy(new int[] {steps, rows, g3}, b.storage(), b.offset(), bias, hh.storage(), 0, new int[] {gate, g3, 1});
         for (int i = 0; i < steps; i++) {
-            int t = reverse ? steps - 1 - i : i, prev = reverse ? t + 2 : t, at = forBackward ? t * gate : 0;
+            int t = reverse ? steps - 1 - i : i, prev = reverse ? t + 2 : t, at = forBackward ? t * gate : 0, n = active[t];
+            if (n == 0) continue;
             if (!forBackward) backend.copy(new int[] {1, rows, g3}, b.storage(), b.offset(), bias, hh.storage(), 0, new int[] {gate, g3, 1});
-            backend.gemm(false, true, rows, g3, hidden, 1f, states.storage(), prev * state, hidden, w.storage(), w.offset(), hidden,
+            backend.gemm(false, true, n, g3, hidden, 1f, states.storage(), prev * state, hidden, w.storage(), w.offset(), hidden,
                     1f, hh.storage(), at, g3);
             backend.gruCell(x.storage(), x.offset() + t * g3, steps * g3, hh.storage(), at, states.storage(), prev * state,
-                    states.storage(), (t + 1) * state, gates.storage(), at, rows, hidden);
+                    states.storage(), (t + 1) * state, gates.storage(), at, n, hidden);
         }
         // out [B, T, H] from slots 1..T [T, B, H]
         Tensor out = Tensor.empty(backend, rows, steps, hidden);
@@ -155,18 +166,21 @@ public final class NnOps {
                 out.storage(), 0, new int[] {hidden, steps * hidden, 1});
         return out.recordOp("gru_sequence", g -> {
             Tensor gc = ShapeOps.contiguous(g);   // [B, T, H]
-            Tensor gx = Tensor.empty(backend, rows, steps, g3), ghh = Tensor.empty(backend, steps, rows, g3);
+            // 0 where a row is past its end: those steps write nothing, and W_hh's and b_hh's gradients sum all rows
+            Tensor gx = padded ? Tensor.zeros(backend, rows, steps, g3) : Tensor.empty(backend, rows, steps, g3);
+            Tensor ghh = padded ? Tensor.zeros(backend, steps, rows, g3) : Tensor.empty(backend, steps, rows, g3);
             Tensor carry = Tensor.zeros(backend, rows, hidden), total = Tensor.empty(backend, rows, hidden);
             for (int i = steps - 1; i >= 0; i--) {
-                int t = reverse ? steps - 1 - i : i, prev = reverse ? t + 2 : t;
+                int t = reverse ? steps - 1 - i : i, prev = reverse ? t + 2 : t, n = active[t];
+                if (n == 0) continue;
                 // d h_t = the output's gradient at t + what the later step sent back (carry)
-                backend.binary(BinaryOp.ADD, 0f, new int[] {rows, hidden}, gc.storage(), gc.offset() + t * hidden,
+                backend.binary(BinaryOp.ADD, 0f, new int[] {n, hidden}, gc.storage(), gc.offset() + t * hidden,
                         new int[] {steps * hidden, 1}, carry.storage(), 0, new int[] {hidden, 1}, total.storage(), 0);
                 // d x_t into gx[:, t], d hh_t into ghh[t], the direct part of d h_prev into carry
                 backend.gruCellBackward(gates.storage(), t * gate, hh.storage(), t * gate, states.storage(), prev * state,
-                        total.storage(), 0, gx.storage(), t * g3, steps * g3, ghh.storage(), t * gate, carry.storage(), 0, rows, hidden);
+                        total.storage(), 0, gx.storage(), t * g3, steps * g3, ghh.storage(), t * gate, carry.storage(), 0, n, hidden);
                 // d h_prev += d hh_t W_hh
-                backend.gemm(false, false, rows, hidden, g3, 1f, ghh.storage(), t * gate, g3, w.storage(), w.offset(), hidden,
+                backend.gemm(false, false, n, hidden, g3, 1f, ghh.storage(), t * gate, g3, w.storage(), w.offset(), hidden,
                         1f, carry.storage(), 0, hidden);
             }
             // d W_hh [3H, H] = sum_t d hh_t^T h_prev(t): the previous states of all steps are slots
@@ -241,7 +255,7 @@ public final class NnOps {
         Backend backend = projected.backend();
         Tensor x = ShapeOps.contiguous(projected), w = ShapeOps.contiguous(weightHh);
         int rows = x.size(0), steps = x.size(1), hidden = w.size(1), g4 = 4 * hidden, h2 = 2 * hidden, g5 = 5 * hidden;
-        int[] active = activeRows(lengths, rows, steps);
+        int[] active = activeRows("lstmSequence", lengths, rows, steps);
         int slot = rows * h2;   // floats of one step's (h, c)
         // hc [T + 2, B, 2H]: slot t + 1 holds step t's (h, c), slots 0 and T + 1 the zero state
         // before either direction's first step; zero everywhere a row is past its end
@@ -295,16 +309,16 @@ public final class NnOps {
     }
 
     /** active[t] = the number of sequences longer than t, checking that lengths are in [0, T] and non-increasing. */
-    private static int[] activeRows(int[] lengths, int rows, int steps) {
+    private static int[] activeRows(String op, int[] lengths, int rows, int steps) {
         int[] active = new int[steps];
         if (lengths == null) {
             java.util.Arrays.fill(active, rows);
             return active;
         }
-        if (lengths.length != rows) throw new IllegalArgumentException("lstmSequence: " + lengths.length + " lengths for " + rows + " rows");
+        if (lengths.length != rows) throw new IllegalArgumentException(op + ": " + lengths.length + " lengths for " + rows + " rows");
         for (int r = 0; r < rows; r++) {
-            if (lengths[r] < 0 || lengths[r] > steps) throw new IllegalArgumentException("lstmSequence: length " + lengths[r] + " of row " + r + " outside [0, " + steps + "]");
-            if (r > 0 && lengths[r] > lengths[r - 1]) throw new IllegalArgumentException("lstmSequence: lengths must be non-increasing (longest first), got " + java.util.Arrays.toString(lengths));
+            if (lengths[r] < 0 || lengths[r] > steps) throw new IllegalArgumentException(op + ": length " + lengths[r] + " of row " + r + " outside [0, " + steps + "]");
+            if (r > 0 && lengths[r] > lengths[r - 1]) throw new IllegalArgumentException(op + ": lengths must be non-increasing (longest first), got " + java.util.Arrays.toString(lengths));
             for (int t = 0; t < lengths[r]; t++) active[t]++;
         }
         return active;

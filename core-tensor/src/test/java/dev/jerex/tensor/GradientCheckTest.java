@@ -209,10 +209,12 @@ class GradientCheckTest {
 
     @ParameterizedTest @MethodSource(BACKENDS)
     void gruSequence(Backend b) {
-        // B = 2, T = 3, H = 2 in both directions; projected taken as a view, as the layers pass it
-        for (boolean reverse : new boolean[] {false, true}) {
-            GradCheck.check("gru_sequence" + (reverse ? " reverse" : ""), x -> NnOps.gruSequence(x[0].mul(1f), x[1], x[2], reverse),
-                    rand(b, 11, 2, 3, 6), rand(b, 12, 6, 2), rand(b, 13, 6));
+        // B = 2, T = 3, H = 2 in both directions, unpadded and with lengths 3, 1; projected taken as a view, as the layers pass it
+        for (int[] lengths : new int[][] {null, {3, 1}}) {
+            for (boolean reverse : new boolean[] {false, true}) {
+                GradCheck.check("gru_sequence" + (reverse ? " reverse" : "") + (lengths == null ? "" : " padded"),
+                        x -> NnOps.gruSequence(x[0].mul(1f), x[1], x[2], lengths, reverse), rand(b, 11, 2, 3, 6), rand(b, 12, 6, 2), rand(b, 13, 6));
+            }
         }
     }
 

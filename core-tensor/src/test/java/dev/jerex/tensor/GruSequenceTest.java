@@ -11,19 +11,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@link NnOps#gruSequence} against the same steps composed with autograd ({@link NnOps#gruCell} and matmul). */
+/** {@link NnOps#gruSequence} against the same steps composed with autograd ({@link NnOps#gruCell}, matmul and, for padded rows, masks). */
 class GruSequenceTest {
     private static final String BACKENDS = "dev.jerex.tensor.TestBackends#all";
 
-    /** The composed reference: hh = h W^T + b, h' = gruCell(x_t, hh, h), outputs stacked at their time steps. */
-    private static Tensor steps(Tensor projected, Tensor weightHh, Tensor biasHh, boolean reverse) {
+    /**
+     * The composed reference: hh = h W^T + b, h' = gruCell(x_t, hh, h); where t >= length the state
+     * is kept (h + m (h' - h)) and the output is 0.
+     */
+    private static Tensor steps(Tensor projected, Tensor weightHh, Tensor biasHh, int[] lengths, boolean reverse) {
         int rows = projected.size(0), t = projected.size(1), hidden = weightHh.size(1);
         Tensor h = Tensor.zeros(projected.backend(), rows, hidden);
         Tensor[] outs = new Tensor[t];
         for (int i = 0; i < t; i++) {
             int s = reverse ? t - 1 - i : i;
-            h = NnOps.gruCell(projected.select(1, s), h.matmul(weightHh.t()).add(biasHh), h);
-            outs[s] = h;
+            float[] m = new float[rows];
+            for (int r = 0; r < rows; r++) m[r] = lengths == null || s < lengths[r] ? 1f : 0f;
+            Tensor mask = Tensor.of(projected.backend(), m, rows, 1);
+            Tensor next = NnOps.gruCell(projected.select(1, s), h.matmul(weightHh.t()).add(biasHh), h);
+            h = h.add(mask.mul(next.sub(h)));
+            outs[s] = next.mul(mask);
         }
         return Tensor.stack(1, outs);
     }
@@ -41,18 +48,26 @@ class GruSequenceTest {
     @ParameterizedTest @MethodSource(BACKENDS)
     void equalsTheComposedStepsWithEveryGradient(Backend b) {
         int rows = 5, t = 7, hidden = 9;
-        for (boolean reverse : new boolean[] {false, true}) {
-            Tensor x = Tensor.rand(b, new Rng(1), -2f, 2f, rows, t, 3 * hidden).requiresGrad(true);
-            Tensor w = Tensor.rand(b, new Rng(2), -0.5f, 0.5f, 3 * hidden, hidden).requiresGrad(true);
-            Tensor bias = Tensor.rand(b, new Rng(3), -0.5f, 0.5f, 3 * hidden).requiresGrad(true);
-            Tensor weights = Tensor.rand(b, new Rng(4), -1f, 1f, rows, t, hidden);
-            Tensor fused = NnOps.gruSequence(x, w, bias, reverse), composed = steps(x, w, bias, reverse);
-            Gradients gf = fused.mul(weights).sum().backward(), gc = composed.mul(weights).sum().backward();
-            String what = reverse ? "reverse: " : "forward: ";
-            assertClose(what + "outputs", fused, composed);
-            assertClose(what + "d projected", gf.get(x), gc.get(x));
-            assertClose(what + "d W_hh", gf.get(w), gc.get(w));
-            assertClose(what + "d b_hh", gf.get(bias), gc.get(bias));
+        // unpadded, padded with ties, and a batch whose sequences all end before T
+        for (int[] lengths : new int[][] {null, {7, 6, 6, 3, 1}, {5, 4, 4, 2, 0}}) {
+            for (boolean reverse : new boolean[] {false, true}) {
+                Tensor x = Tensor.rand(b, new Rng(1), -2f, 2f, rows, t, 3 * hidden).requiresGrad(true);
+                Tensor w = Tensor.rand(b, new Rng(2), -0.5f, 0.5f, 3 * hidden, hidden).requiresGrad(true);
+                Tensor bias = Tensor.rand(b, new Rng(3), -0.5f, 0.5f, 3 * hidden).requiresGrad(true);
+                Tensor weights = Tensor.rand(b, new Rng(4), -1f, 1f, rows, t, hidden);
+                Tensor fused = NnOps.gruSequence(x, w, bias, lengths, reverse), composed = steps(x, w, bias, lengths, reverse);
+                Gradients gf = fused.mul(weights).sum().backward(), gc = composed.mul(weights).sum().backward();
+                String what = java.util.Arrays.toString(lengths) + (reverse ? " reverse: " : " forward: ");
+                assertClose(what + "outputs", fused, composed);
+                assertClose(what + "d projected", gf.get(x), gc.get(x));
+                assertClose(what + "d W_hh", gf.get(w), gc.get(w));
+                assertClose(what + "d b_hh", gf.get(bias), gc.get(bias));
+                Tensor inference;
+                try (GradMode off = GradMode.noGrad()) {
+                    inference = NnOps.gruSequence(x, w, bias, lengths, reverse);
+                }
+                assertClose(what + "without gradients", inference, composed);
+            }
         }
     }
 
@@ -82,7 +97,7 @@ class GruSequenceTest {
             Tensor w = Tensor.rand(counting, new Rng(2), -1f, 1f, 3 * hidden, hidden).requiresGrad(true);
             Tensor bias = Tensor.rand(counting, new Rng(3), -1f, 1f, 3 * hidden).requiresGrad(true);
             calls.set(0);
-            Tensor out = k == 0 ? steps(x, w, bias, false) : NnOps.gruSequence(x, w, bias, false);
+            Tensor out = k == 0 ? steps(x, w, bias, null, false) : NnOps.gruSequence(x, w, bias, null, false);
             out.sum().backward();
             perRun[k] = calls.get();
         }
@@ -94,8 +109,10 @@ class GruSequenceTest {
     @ParameterizedTest @MethodSource(BACKENDS)
     void shapesThatDoNotFitAreRefused(Backend b) {
         Tensor x = Tensor.zeros(b, 2, 3, 6), w = Tensor.zeros(b, 6, 2), bias = Tensor.zeros(b, 6);
-        assertThatThrownBy(() -> NnOps.gruSequence(x, Tensor.zeros(b, 6, 3), bias, false))
+        assertThatThrownBy(() -> NnOps.gruSequence(x, Tensor.zeros(b, 6, 3), bias, null, false))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[B, T, 3H], [3H, H], [3H]");
-        assertThatThrownBy(() -> NnOps.gruSequence(x.reshape(6, 6), w, bias, false)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> NnOps.gruSequence(x.reshape(6, 6), w, bias, null, false)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> NnOps.gruSequence(x, w, bias, new int[] {2, 3}, false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gruSequence: lengths must be non-increasing");
     }
 }

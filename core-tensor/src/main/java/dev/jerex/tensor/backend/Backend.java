@@ -18,6 +18,16 @@ public interface Backend {
     /** Human-readable device description, used in error messages ("cpu", "cuda:0"). */
     String device();
 
+    /**
+     * Whether every call costs a fixed few microseconds however small its work (a GPU's kernel
+     * launch), so that a step of many small calls is bound by their number: callers may then
+     * prefer fewer, larger calls even at some extra memory or arithmetic (padding). False on the
+     * CPU, where a call costs about its arithmetic.
+     */
+    default boolean launchBound() {
+        return false;
+    }
+
     // ---- memory ---------------------------------------------------------------------------
 
     /** A new storage of n floats, contents undefined. */

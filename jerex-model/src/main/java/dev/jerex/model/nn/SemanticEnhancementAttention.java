@@ -39,7 +39,9 @@ import java.util.List;
  *       neither the [S, H, L, L] weights nor M_s are ever formed;</li>
  *   <li>the spans go through the BiGRU together: in training all spans of a document, in
  *       prediction chunks of about {@link #AUTO_CHUNK_FLOATS} floats of temporaries (or
- *       {@code chunk} spans), each chunk's temporaries released before the next.</li>
+ *       {@code chunk} spans), each chunk's temporaries released before the next; on a GPU
+ *       ({@link Backend#launchBound()}) spans of several documents share a run, the shorter
+ *       documents padded: in training all spans of the batch.</li>
  * </ul>
  * The BiGRU over every span's sentence is what remains: the paper's own arithmetic. A test checks
  * c(s) and every gradient against the span-by-span definition.
@@ -50,12 +52,25 @@ public final class SemanticEnhancementAttention extends Module {
     /** With chunk 0, in prediction: spans per chunk such that a chunk's temporaries stay near 64M floats (256 MiB). */
     static final long AUTO_CHUNK_FLOATS = 64L << 20;
     private final int dim, heads, chunk;
+    /** Whether spans of different documents share a BiGRU run (padded): where calls are launches. */
+    private final boolean acrossDocuments;
 
     public SemanticEnhancementAttention(Backend backend, int dim, int heads, int chunk) {
+        this(backend, dim, heads, chunk, backend.launchBound());
+    }
+
+    /**
+     * @param acrossDocuments let spans of different documents share a BiGRU run, the shorter
+     *                        documents padded: fewer, larger calls (on a GPU, half the SEA launches
+     *                        of a two-document batch) for more memory and copies (on the CPU, about
+     *                        7 % more time); by default where {@link Backend#launchBound()}
+     */
+    SemanticEnhancementAttention(Backend backend, int dim, int heads, int chunk, boolean acrossDocuments) {
         super(backend);
         this.dim = dim;
         this.heads = heads;
         this.chunk = Math.max(0, chunk);
+        this.acrossDocuments = acrossDocuments;
         this.attention = child("attention", new MultiHeadAttention(backend, dim, heads));
         this.bigru = child("bigru", new GRU(backend, dim, dim / 2, 1, true));
     }
@@ -71,54 +86,98 @@ public final class SemanticEnhancementAttention extends Module {
     public Tensor contexts(Tensor f, int[] lengths, int[] batch, int[] start, int[] end) {
         int spans = batch.length, dh = dim / heads;
         Folded folded = fold();
-        List<Tensor> parts = new ArrayList<>();
-        int[] order = new int[spans];   // position of span s in the concatenated parts
-        int filled = 0;
+        // Per document, longest first: its spans, and what all of them share (projections, raw
+        // scores and U = [V_h W_h^T]_h per direction).
+        List<Document> documents = new ArrayList<>();
         for (int b = 0; b < f.size(0); b++) {
             List<Integer> mine = new ArrayList<>();
             for (int s = 0; s < spans; s++) if (batch[s] == b) mine.add(s);
             if (mine.isEmpty()) continue;
             int len = lengths[b];
             Tensor fb = f.select(0, b).narrow(0, 0, len).unsqueeze(0);                            // [1, L, d]
-            // Shared by all spans of the document: projections, raw scores and U = [V_h W_h^T]_h.
             Tensor q = Attention.splitHeads(attention.query.forward(fb), heads).reshape(heads, len, dh);
             Tensor k = Attention.splitHeads(attention.key.forward(fb), heads).reshape(heads, len, dh);
             Tensor v = Attention.splitHeads(attention.value.forward(fb), heads).reshape(heads, len, dh);
             Tensor scores = q.matmul(k.t()).mul((float) (1.0 / Math.sqrt(dh)));                  // [H, L, L]
             Tensor[] u = {v.matmul(folded.byHead[0]), v.matmul(folded.byHead[1])};                // per direction [H, L, 3h]
-            int spansPerChunk = chunkFor(len);
-            for (int from = 0; from < mine.size(); from += spansPerChunk) {
-                int n = Math.min(spansPerChunk, mine.size() - from);
-                int[] st = new int[n], en = new int[n];
-                for (int i = 0; i < n; i++) {
-                    int s = mine.get(from + i);
-                    st[i] = start[s];
-                    en[i] = end[s];
-                    order[s] = filled + i;
+            documents.add(new Document(len, mine, scores, u));
+        }
+        documents.sort((a, b) -> Integer.compare(b.len, a.len));
+        // Pieces (a document's spans, or a chunk of them) go through the BiGRU in groups, padded to
+        // the group's longest document (in training on a GPU, all spans of the batch at once).
+        List<List<Piece>> groups = new ArrayList<>();
+        List<Piece> group = new ArrayList<>();
+        int groupRows = 0;
+        for (Document doc : documents) {
+            int perChunk = chunkFor(doc.len);
+            for (int from = 0; from < doc.spans.size(); from += perChunk) {
+                Piece piece = new Piece(doc, doc.spans.subList(from, Math.min(doc.spans.size(), from + perChunk)));
+                if (!group.isEmpty() && (groupRows + piece.spans.size() > chunkFor(group.get(0).doc.len)
+                        || !acrossDocuments && group.get(0).doc != doc)) {
+                    groups.add(group);
+                    group = new ArrayList<>();
+                    groupRows = 0;
                 }
-                filled += n;
-                // Without gradients (prediction) the chunk's temporaries go back to the pool before
-                // the next chunk; training keeps them for backward.
-                try (TensorScope chunkScope = GradMode.isEnabled() ? null : TensorScope.open()) {
-                    Tensor[] x = new Tensor[2];                                                         // X_s per direction [n, L, 3h]
-                    for (int d = 0; d < 2; d++) x[d] = NnOps.spanHiddenAttention(scores, u[d], st, en).add(folded.bias[d]);
-                    Tensor g = bigru.forwardProjected(x, null).output().reshape(n * len, dim);           // G_s [n*L, d]
-                    Tensor contexts = maxOverVisible(g, st, en, len);
-                    parts.add(chunkScope == null ? contexts : chunkScope.keep(contexts));
+                group.add(piece);
+                groupRows += piece.spans.size();
+            }
+        }
+        if (!group.isEmpty()) groups.add(group);
+
+        List<Tensor> parts = new ArrayList<>();
+        int[] order = new int[spans];   // position of span s in the concatenated parts
+        int filled = 0;
+        for (List<Piece> pieces : groups) {
+            int rows = pieces.stream().mapToInt(p -> p.spans.size()).sum(), longest = pieces.get(0).doc.len;
+            int[] st = new int[rows], en = new int[rows], len = new int[rows];
+            int row = 0;
+            for (Piece piece : pieces) {
+                for (int s : piece.spans) {
+                    st[row] = start[s];
+                    en[row] = end[s];
+                    len[row] = piece.doc.len;
+                    order[s] = filled + row++;
                 }
+            }
+            filled += rows;
+            // Without gradients (prediction) the group's temporaries go back to the pool before the
+            // next group; training keeps them for backward.
+            try (TensorScope groupScope = GradMode.isEnabled() ? null : TensorScope.open()) {
+                Tensor[] x = new Tensor[2];                                                             // X_s per direction [rows, L, 3h]
+                for (int d = 0; d < 2; d++) {
+                    Tensor[] padded = new Tensor[pieces.size()];
+                    for (int i = 0; i < pieces.size(); i++) {
+                        Piece piece = pieces.get(i);
+                        int[] ps = piece.spans.stream().mapToInt(s -> start[s]).toArray(), pe = piece.spans.stream().mapToInt(s -> end[s]).toArray();
+                        Tensor xi = NnOps.spanHiddenAttention(piece.doc.scores, piece.doc.u[d], ps, pe).add(folded.bias[d]);
+                        padded[i] = piece.doc.len == longest ? xi
+                                : Tensor.concat(1, xi, Tensor.zeros(backend, ps.length, longest - piece.doc.len, xi.size(2)));
+                    }
+                    x[d] = padded.length == 1 ? padded[0] : Tensor.concat(0, padded);
+                }
+                Tensor g = bigru.forwardProjected(x, len).output().reshape(rows * longest, dim);        // G_s [rows*L, d]
+                Tensor contexts = maxOverVisible(g, st, en, len, longest);
+                parts.add(groupScope == null ? contexts : groupScope.keep(contexts));
             }
         }
         Tensor all = parts.size() == 1 ? parts.get(0) : Tensor.concat(0, parts.toArray(new Tensor[0]));
         return all.indexSelect(order);
     }
 
+    /** A document of the batch: its length, its spans (indices into the span arrays) and what they share. */
+    private record Document(int len, List<Integer> spans, Tensor scores, Tensor[] u) {}
+
+    /** Some of a document's spans, computed together. */
+    private record Piece(Document doc, List<Integer> spans) {}
+
     /**
-     * Spans per chunk for a document of length L: the configured number; with chunk 0, in training
-     * all of the document's spans (their activations are kept for the backward anyway), and in
-     * prediction as many as fit {@link #AUTO_CHUNK_FLOATS} (per span, the GRU inputs X_s of both
-     * directions, 2 L 3h floats, and the BiGRU's outputs, stacked and concatenated, about 2 L 3h;
-     * a step's gates are released after it). Each chunk pays the attention kernel's O(H L^2 3h)
-     * prefix and suffix sums once, against O(H L n 3h) for its n spans.
+     * Spans computed together (a group, padded to its longest document, of length L): the
+     * configured number; with chunk 0, in training all of the batch's spans (their activations
+     * are kept for the backward anyway), and in prediction as many as fit
+     * {@link #AUTO_CHUNK_FLOATS} (per span, the GRU inputs X_s of both directions, 2 L 3h floats,
+     * and the BiGRU's outputs, stacked and concatenated, about 2 L 3h; a step's gates are released
+     * after it). Each piece pays the attention kernel's O(H L^2 3h) prefix and suffix sums once,
+     * against O(H L n 3h) for its n spans.
      */
     private int chunkFor(int len) {
         if (chunk > 0) return chunk;
@@ -142,18 +201,21 @@ public final class SemanticEnhancementAttention extends Module {
         return new Folded(bias, byHead);
     }
 
-    /** c(s) = max of G_s over [0, start) and [end, L), each possibly empty (0 when both are). */
-    private Tensor maxOverVisible(Tensor g, int[] start, int[] end, int len) {
+    /**
+     * c(s) = max of G_s over [0, start) and [end, len), each possibly empty (0 when both are); row
+     * i of the group is g[i*L, (i+1)*L), its document of length len[i] <= L.
+     */
+    private Tensor maxOverVisible(Tensor g, int[] start, int[] end, int[] len, int longest) {
         int n = start.length;
         int[] beforeStart = new int[n], beforeEnd = new int[n], afterStart = new int[n], afterEnd = new int[n];
         float[] noBefore = new float[n], noAfter = new float[n], none = new float[n];
         for (int i = 0; i < n; i++) {
-            beforeStart[i] = i * len;
-            beforeEnd[i] = i * len + start[i];
-            afterStart[i] = i * len + end[i];
-            afterEnd[i] = (i + 1) * len;
+            beforeStart[i] = i * longest;
+            beforeEnd[i] = i * longest + start[i];
+            afterStart[i] = i * longest + end[i];
+            afterEnd[i] = i * longest + len[i];
             noBefore[i] = start[i] == 0 ? 1f : 0f;
-            noAfter[i] = end[i] >= len ? 1f : 0f;
+            noAfter[i] = end[i] >= len[i] ? 1f : 0f;
             none[i] = noBefore[i] * noAfter[i];
         }
         Tensor before = g.rangeMax(beforeStart, beforeEnd).maskedFill(Tensor.of(backend, noBefore, n, 1), Float.NEGATIVE_INFINITY);

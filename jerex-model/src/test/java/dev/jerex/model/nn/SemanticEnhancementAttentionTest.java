@@ -3,6 +3,7 @@ package dev.jerex.model.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jerex.tensor.GradCheck;
+import dev.jerex.tensor.GradMode;
 import dev.jerex.tensor.Gradients;
 import dev.jerex.tensor.Rng;
 import dev.jerex.tensor.Tensor;
@@ -70,18 +71,33 @@ class SemanticEnhancementAttentionTest {
         }
     }
 
+    /**
+     * Chunks of 2 spans (each document's spans in pieces, one piece per BiGRU run), and chunk 0
+     * (all of a document's spans in one run), each with documents apart and together (as on a GPU:
+     * with chunk 0, all spans of both documents in one run, the shorter document's padded).
+     */
     @ParameterizedTest @MethodSource(BACKENDS)
     void equalsTheDefinition(Backend b) {
-        SemanticEnhancementAttention sea = new SemanticEnhancementAttention(b, D, HEADS, 2);
-        sea.resetParameters(new Rng(11));
-        Tensor f = Tensor.rand(b, new Rng(12), -1f, 1f, 2, T, D);
-        Tensor weights = Tensor.rand(b, new Rng(13), -1f, 1f, DOC.length, D);
-        Run expected = run(sea, f, weights, x -> reference(sea, x));
-        Run actual = run(sea, f, weights, x -> sea.contexts(x, LENGTHS, DOC, START, END));
-        assertClose("c(s)", actual.value, expected.value);
-        assertClose("dF", actual.inputGrad, expected.inputGrad);
-        assertThat(actual.grads.keySet()).isEqualTo(expected.grads.keySet());
-        expected.grads.forEach((name, g) -> assertClose("d" + name, actual.grads.get(name), g));
+        for (int run = 0; run < 4; run++) {
+            int chunk = run < 2 ? 2 : 0;
+            boolean together = run % 2 == 1;
+            SemanticEnhancementAttention sea = new SemanticEnhancementAttention(b, D, HEADS, chunk, together);
+            sea.resetParameters(new Rng(11));
+            Tensor f = Tensor.rand(b, new Rng(12), -1f, 1f, 2, T, D);
+            Tensor weights = Tensor.rand(b, new Rng(13), -1f, 1f, DOC.length, D);
+            Run expected = run(sea, f, weights, x -> reference(sea, x));
+            Run actual = run(sea, f, weights, x -> sea.contexts(x, LENGTHS, DOC, START, END));
+            String what = "chunk " + chunk + (together ? ", documents together: " : ": ");
+            assertClose(what + "c(s)", actual.value, expected.value);
+            assertClose(what + "dF", actual.inputGrad, expected.inputGrad);
+            assertThat(actual.grads.keySet()).isEqualTo(expected.grads.keySet());
+            expected.grads.forEach((name, g) -> assertClose(what + "d" + name, actual.grads.get(name), g));
+            float[] predicted;
+            try (GradMode off = GradMode.noGrad()) {
+                predicted = sea.contexts(f, LENGTHS, DOC, START, END).toArray();
+            }
+            assertClose(what + "c(s) without gradients", predicted, expected.value);
+        }
     }
 
     @ParameterizedTest @MethodSource(BACKENDS)

@@ -25,12 +25,11 @@ public final class GRU extends Recurrent {
         return input.matmul(weightIh[layer][direction].t()).add(biasIh[layer][direction]);
     }
 
-    /** Unpadded sequences go through {@link NnOps#gruSequence}: the same steps, fewer ops around them. */
+    /** Every batch goes through {@link NnOps#gruSequence}, the rows put longest first and back. */
     @Override
     protected Tensor[] wholeSequence(Tensor projected, int layer, int direction, int[] lengths) {
-        if (lengths != null) return null;
-        Tensor out = NnOps.gruSequence(projected, weightHh[layer][direction], biasHh[layer][direction], direction == 1);
-        return new Tensor[] {out, out.select(1, direction == 0 ? out.size(1) - 1 : 0), null};
+        return longestFirst(projected, lengths, direction,
+                (x, sortedLengths) -> NnOps.gruSequence(x, weightHh[layer][direction], biasHh[layer][direction], sortedLengths, direction == 1));
     }
 
     @Override

@@ -6,6 +6,8 @@ import dev.jerex.tensor.Rng;
 import dev.jerex.tensor.Tensor;
 import dev.jerex.tensor.TensorScope;
 import dev.jerex.tensor.backend.Backend;
+import java.util.Arrays;
+import java.util.function.BiFunction;
 
 /**
  * What LSTM and GRU share: PyTorch's parameter layout and names, layers and directions, and
@@ -34,9 +36,9 @@ import dev.jerex.tensor.backend.Backend;
  * what PyTorch's packed sequences compute.
  *
  * <p>The steps above are the reference; a cell may run a whole direction as one op instead
- * ({@link #wholeSequence}): the GRU for unpadded input ({@code NnOps.gruSequence}), the LSTM for
- * every batch ({@code NnOps.lstmSequence}), with the same results and far fewer backend calls
- * (kernel launches, on a GPU).
+ * ({@link #wholeSequence}): both cells here do, for every batch ({@code NnOps.gruSequence},
+ * {@code NnOps.lstmSequence}), with the same results and far fewer backend calls (kernel
+ * launches, on a GPU).
  */
 public abstract class Recurrent extends Module {
     public final int inputSize, hiddenSize, layers, gates;
@@ -244,6 +246,42 @@ public abstract class Recurrent extends Module {
      */
     protected Tensor[] wholeSequence(Tensor projected, int layer, int direction, int[] lengths) {
         return null;
+    }
+
+    /**
+     * Runs a whole-direction op that wants its rows longest first ({@code NnOps.gruSequence},
+     * {@code NnOps.lstmSequence}): the rows are put in that order (a stable sort by length; no
+     * copy when they already are) and back afterwards. The op returns [B, T, H], or [B, T, 2H] with
+     * the cell state beside h (LSTM). Returns what {@link #wholeSequence} returns; null (step by
+     * step) when a sequence is empty.
+     */
+    protected final Tensor[] longestFirst(Tensor projected, int[] lengths, int direction, BiFunction<Tensor, int[], Tensor> op) {
+        int b = projected.size(0), t = projected.size(1), hs = hiddenSize;
+        if (lengths != null && Arrays.stream(lengths).anyMatch(len -> len == 0)) return null;
+        Integer[] boxed = new Integer[b];
+        for (int i = 0; i < b; i++) boxed[i] = i;
+        if (lengths != null) Arrays.sort(boxed, (i, j) -> Integer.compare(lengths[j], lengths[i]));
+        int[] order = new int[b], back = new int[b], sortedLengths = lengths == null ? null : new int[b];
+        boolean inOrder = true;
+        for (int i = 0; i < b; i++) {
+            order[i] = boxed[i];
+            back[order[i]] = i;
+            inOrder &= order[i] == i;
+            if (lengths != null) sortedLengths[i] = lengths[order[i]];
+        }
+        Tensor out = op.apply(inOrder ? projected : projected.indexSelect(order), sortedLengths);   // [B, T, H or 2H]
+        if (!inOrder) out = out.indexSelect(back);
+        // final state: step 0 for the reverse direction, each sequence's last step for the forward one
+        Tensor last;
+        if (direction == 1) last = out.select(1, 0);
+        else if (lengths == null) last = out.select(1, t - 1);
+        else {
+            int[] lastRow = new int[b];
+            for (int i = 0; i < b; i++) lastRow[i] = i * t + lengths[i] - 1;
+            last = out.reshape(b * t, out.size(2)).indexSelect(lastRow);
+        }
+        boolean withCell = out.size(2) == 2 * hs;
+        return new Tensor[] {withCell ? out.narrow(2, 0, hs) : out, withCell ? last.narrow(1, 0, hs) : last, withCell ? last.narrow(1, hs, hs) : null};
     }
 
     /** All steps' input projections in one gemm: [B, T, in] -> [B, T, G*H]. */

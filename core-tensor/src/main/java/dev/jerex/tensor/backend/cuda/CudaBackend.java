@@ -67,6 +67,12 @@ public final class CudaBackend implements Backend {
         return "cuda:" + device.ordinal + " (" + device.name + ")";
     }
 
+    /** A kernel launch costs a few microseconds of host and GPU time, whatever its size. */
+    @Override
+    public boolean launchBound() {
+        return true;
+    }
+
     @Override
     public int threads() {
         return threads;
