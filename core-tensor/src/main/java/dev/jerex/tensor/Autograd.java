@@ -61,11 +61,7 @@ final class Autograd {
                             + " (pass retainGraph = true to the first backward)");
                 }
                 long t0 = Profiler.enabled() ? System.nanoTime() : 0;
-                if (node.windowInParent != null) {
-                    addIntoWindow(node, g, grads, storageRefs);
-                } else {
-                    accumulate(node, node.backwardFn.apply(g), grads, storageRefs);
-                }
+                runBackward(node, g, grads, storageRefs);
                 if (t0 != 0) Profiler.addBackward(node.section, System.nanoTime() - t0);
                 remove(grads, storageRefs, node);
                 releaseIfUnused(g, storageRefs);
@@ -80,6 +76,17 @@ final class Autograd {
     }
 
     /** Adds each parent's gradient to what that parent has received so far. */
+    /** The node's backward, its parents' gradients accumulated, labelled with the node's profiler section. */
+    private static void runBackward(Tensor node, Tensor g, Map<Tensor, Tensor> grads, Map<Storage, Integer> storageRefs) {
+        try (Profiler.BackwardLabel label = Profiler.backwardOf(node.section)) {
+            if (node.windowInParent != null) {
+                addIntoWindow(node, g, grads, storageRefs);
+            } else {
+                accumulate(node, node.backwardFn.apply(g), grads, storageRefs);
+            }
+        }
+    }
+
     private static void accumulate(Tensor node, Tensor[] parentGrads, Map<Tensor, Tensor> grads, Map<Storage, Integer> storageRefs) {
         Tensor[] parents = node.parents;
         for (int i = 0; i < parents.length; i++) {

@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Profiler implements AutoCloseable {
     private static volatile boolean enabled;
     private static final ThreadLocal<String> CURRENT = new ThreadLocal<>();
+    /** Whether this thread is running the backward of a recorded op (whose section is then CURRENT). */
+    private static final ThreadLocal<Boolean> IN_BACKWARD = ThreadLocal.withInitial(() -> Boolean.FALSE);
     private static final Map<String, LongAdder> FORWARD = new ConcurrentHashMap<>(), BACKWARD = new ConcurrentHashMap<>();
 
     private final String previous;
@@ -41,9 +43,40 @@ public final class Profiler implements AutoCloseable {
         return new Profiler(name);
     }
 
-    /** The innermost open section on this thread, or null. */
-    static String current() {
+    /** The innermost open section on this thread, or null; in the backward, the section of the op being differentiated. */
+    public static String current() {
         return CURRENT.get();
+    }
+
+    /** Whether this thread is inside an op's backward (see {@link #backwardOf}). */
+    public static boolean inBackward() {
+        return IN_BACKWARD.get();
+    }
+
+    /**
+     * Marks the backward of an op recorded in {@code section} (the autograd engine, around each
+     * op's backward), so that work done there is labelled with the op's section: {@link #current}
+     * and {@link #inBackward} for the backend's call counter. Times nothing.
+     */
+    static BackwardLabel backwardOf(String section) {
+        return new BackwardLabel(section);
+    }
+
+    /** What {@link #backwardOf} sets, restored on close. */
+    static final class BackwardLabel implements AutoCloseable {
+        private final String previous = CURRENT.get();
+        private final boolean previousPhase = IN_BACKWARD.get();
+
+        private BackwardLabel(String section) {
+            CURRENT.set(section);
+            IN_BACKWARD.set(Boolean.TRUE);
+        }
+
+        @Override
+        public void close() {
+            CURRENT.set(previous);
+            IN_BACKWARD.set(previousPhase);
+        }
     }
 
     static void addBackward(String section, long nanos) {

@@ -1,5 +1,6 @@
 package dev.jerex.tensor.backend;
 
+import dev.jerex.tensor.Profiler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.Locale;
@@ -11,13 +12,16 @@ import java.util.concurrent.atomic.LongAdder;
  * Counts the calls made to a backend, for {@code -Djerex.backend.countCalls=true}: on a GPU every
  * call is at least one kernel launch or copy, and a step of many small launches is bound by their
  * number, not their arithmetic; counting them on the CPU shows where they come from (and what a
- * change saves) without a GPU. Calls are counted per method, {@code binary} and {@code unary} per
- * op. The table is printed to stderr at exit.
+ * change saves) without a GPU. Calls are counted per method ({@code binary} and {@code unary} per
+ * op) and per {@link Profiler} section, forward and backward (an op's backward counts in the
+ * section that recorded it). The tables are printed to stderr at exit.
  */
 public final class CallCounter {
     static final boolean ENABLED = Boolean.getBoolean("jerex.backend.countCalls");
 
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+    /** By profiler section ({@link Profiler#current}): {forward calls, backward calls}. */
+    private final Map<String, LongAdder[]> bySection = new ConcurrentHashMap<>();
 
     CallCounter() {}
 
@@ -25,6 +29,12 @@ public final class CallCounter {
     long count(String name) {
         LongAdder n = counts.get(name);
         return n == null ? 0 : n.sum();
+    }
+
+    /** Calls counted so far in a profiler section ("(no section)" outside any), forward or backward. */
+    long count(String section, boolean backward) {
+        LongAdder[] n = bySection.get(section);
+        return n == null ? 0 : n[backward ? 1 : 0].sum();
     }
 
     /** backend behind a proxy that counts each call before passing it on; the table is printed at exit. */
@@ -39,6 +49,9 @@ public final class CallCounter {
             String name = method.getName();
             if ((name.equals("binary") || name.equals("unary") || name.equals("unaryBackward")) && args != null) name += " " + args[0];
             counts.computeIfAbsent(name, k -> new LongAdder()).increment();
+            String section = Profiler.current();
+            bySection.computeIfAbsent(section == null ? "(no section)" : section, k -> new LongAdder[] {new LongAdder(), new LongAdder()})
+                    [Profiler.inBackward() ? 1 : 0].increment();
             try {
                 return method.invoke(backend, args);
             } catch (InvocationTargetException e) {
@@ -53,6 +66,13 @@ public final class CallCounter {
         out.append(String.format(Locale.ROOT, "%-34s %14s %7s%n", "call", "count", "share"));
         counts.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum())).forEach(e -> out.append(
                 String.format(Locale.ROOT, "%-34s %,14d %6.1f%%%n", e.getKey(), e.getValue().sum(), 100.0 * e.getValue().sum() / Math.max(1, total))));
+        out.append(String.format(Locale.ROOT, "%-34s %14s %14s%n", "by profiler section", "forward", "backward"));
+        bySection.entrySet().stream().sorted((a, b) -> Long.compare(sum(b.getValue()), sum(a.getValue()))).forEach(e -> out.append(
+                String.format(Locale.ROOT, "%-34s %,14d %,14d%n", e.getKey(), e.getValue()[0].sum(), e.getValue()[1].sum())));
         return out.toString();
+    }
+
+    private static long sum(LongAdder[] forwardBackward) {
+        return forwardBackward[0].sum() + forwardBackward[1].sum();
     }
 }

@@ -3,6 +3,7 @@ package dev.jerex.tensor.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jerex.tensor.Profiler;
 import dev.jerex.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +22,27 @@ class CallCounterTest {
         assertThat(counter.count("binary MUL")).isEqualTo(1);
         assertThat(counter.count("gemm")).isEqualTo(1);
         assertThat(counter.report("java")).contains("binary ADD", "gemm").containsPattern("backend calls .*: [0-9,]+ in all");
+    }
+
+    /** An op's forward counts where it runs; its backward in the section that recorded it, wherever backward() is called. */
+    @Test
+    void countsBySectionForwardAndBackward() {
+        CallCounter counter = new CallCounter();
+        Backend counted = counter.counting(new JavaBackend(1));
+        Tensor a = Tensor.of(counted, new float[] {1, 2, 3, 4}, 2, 2).requiresGrad(true);
+        Tensor y;
+        try (Profiler section = Profiler.section("head")) {
+            y = a.matmul(a);
+        }
+        long forward = counter.count("head", false);
+        assertThat(forward).as("forward calls in the section").isPositive();
+        assertThat(counter.count("head", true)).isZero();
+        y.sum().backward();
+        assertThat(counter.count("head", true)).as("the matmul's backward, charged to its section").isGreaterThanOrEqualTo(2);
+        assertThat(counter.count("head", false)).isEqualTo(forward);
+        assertThat(Profiler.current()).isNull();
+        assertThat(Profiler.inBackward()).isFalse();
+        assertThat(counter.report("java")).contains("by profiler section", "head", "(no section)");
     }
 
     @Test
