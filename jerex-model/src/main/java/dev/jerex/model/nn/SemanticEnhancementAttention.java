@@ -10,6 +10,7 @@ import dev.jerex.tensor.Tensor;
 import dev.jerex.tensor.TensorScope;
 import dev.jerex.tensor.backend.Backend;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -143,18 +144,19 @@ public final class SemanticEnhancementAttention extends Module {
             // Without gradients (prediction) the group's temporaries go back to the pool before the
             // next group; training keeps them for backward.
             try (TensorScope groupScope = GradMode.isEnabled() ? null : TensorScope.open()) {
-                Tensor[] x = new Tensor[2];                                                             // X_s per direction [rows, L, 3h]
-                for (int d = 0; d < 2; d++) {
-                    Tensor[] padded = new Tensor[pieces.size()];
-                    for (int i = 0; i < pieces.size(); i++) {
-                        Piece piece = pieces.get(i);
-                        int[] ps = piece.spans.stream().mapToInt(s -> start[s]).toArray(), pe = piece.spans.stream().mapToInt(s -> end[s]).toArray();
+                // X_s per direction [rows, L, 3h], each piece's rows padded to the longest document
+                Tensor[][] byPiece = new Tensor[2][pieces.size()];
+                for (int i = 0, from = 0; i < pieces.size(); from += pieces.get(i).spans.size(), i++) {
+                    Piece piece = pieces.get(i);
+                    int n = piece.spans.size();
+                    int[] ps = Arrays.copyOfRange(st, from, from + n), pe = Arrays.copyOfRange(en, from, from + n);
+                    for (int d = 0; d < 2; d++) {
                         Tensor xi = NnOps.spanHiddenAttention(piece.doc.scores, piece.doc.u[d], ps, pe).add(folded.bias[d]);
-                        padded[i] = piece.doc.len == longest ? xi
-                                : Tensor.concat(1, xi, Tensor.zeros(backend, ps.length, longest - piece.doc.len, xi.size(2)));
+                        byPiece[d][i] = piece.doc.len == longest ? xi : Tensor.concat(1, xi, Tensor.zeros(backend, n, longest - piece.doc.len, xi.size(2)));
                     }
-                    x[d] = padded.length == 1 ? padded[0] : Tensor.concat(0, padded);
                 }
+                Tensor[] x = new Tensor[2];
+                for (int d = 0; d < 2; d++) x[d] = pieces.size() == 1 ? byPiece[d][0] : Tensor.concat(0, byPiece[d]);
                 Tensor g = bigru.forwardProjected(x, len).output().reshape(rows * longest, dim);        // G_s [rows*L, d]
                 Tensor contexts = maxOverVisible(g, st, en, len, longest);
                 parts.add(groupScope == null ? contexts : groupScope.keep(contexts));
