@@ -28,6 +28,15 @@ public interface Backend {
         return false;
     }
 
+    /**
+     * How many floats of temporaries a caller may hold at once for work it can split into chunks
+     * of any size (SEA's spans in prediction): 64 Mi floats (256 MiB) on the CPU, where larger
+     * chunks gain nothing; more on a GPU, where every chunk costs its launches.
+     */
+    default long workspaceFloats() {
+        return 64L << 20;
+    }
+
     // ---- memory ---------------------------------------------------------------------------
 
     /** A new storage of n floats, contents undefined. */

@@ -39,7 +39,7 @@ import java.util.List;
  *       suffix sums over the keys: O(H L (L + S) 3h) per document instead of O(H S L^2 3h), and
  *       neither the [S, H, L, L] weights nor M_s are ever formed;</li>
  *   <li>the spans go through the BiGRU together: in training all spans of a document, in
- *       prediction chunks of about {@link #AUTO_CHUNK_FLOATS} floats of temporaries (or
+ *       prediction chunks of about {@link Backend#workspaceFloats()} floats of temporaries (or
  *       {@code chunk} spans), each chunk's temporaries released before the next; on a GPU
  *       ({@link Backend#launchBound()}) spans of several documents share a run, the shorter
  *       documents padded: in training all spans of the batch.</li>
@@ -50,8 +50,6 @@ import java.util.List;
 public final class SemanticEnhancementAttention extends Module {
     public final MultiHeadAttention attention;
     public final GRU bigru;
-    /** With chunk 0, in prediction: spans per chunk such that a chunk's temporaries stay near 64M floats (256 MiB). */
-    static final long AUTO_CHUNK_FLOATS = 64L << 20;
     private final int dim, heads, chunk;
     /** Whether spans of different documents share a BiGRU run (padded): where calls are launches. */
     private final boolean acrossDocuments;
@@ -176,16 +174,17 @@ public final class SemanticEnhancementAttention extends Module {
      * Spans computed together (a group, padded to its longest document, of length L): the
      * configured number; with chunk 0, in training all of the batch's spans (their activations
      * are kept for the backward anyway), and in prediction as many as fit
-     * {@link #AUTO_CHUNK_FLOATS} (per span, the GRU inputs X_s of both directions, 2 L 3h floats,
-     * and the BiGRU's outputs, stacked and concatenated, about 2 L 3h; a step's gates are released
-     * after it). Each piece pays the attention kernel's O(H L^2 3h) prefix and suffix sums once,
-     * against O(H L n 3h) for its n spans.
+     * {@link Backend#workspaceFloats()} (256 MiB on the CPU, up to 4 GiB on a GPU; per span, the
+     * GRU inputs X_s of both directions, 2 L 3h floats, and the BiGRU's outputs, stacked and
+     * concatenated, about 2 L 3h; a step's gates are released after it). Each piece pays the
+     * attention kernel's O(H L^2 3h) prefix and suffix sums once, against O(H L n 3h) for its n
+     * spans.
      */
     private int chunkFor(int len) {
         if (chunk > 0) return chunk;
         if (GradMode.isEnabled()) return Integer.MAX_VALUE;
         long perSpan = 4L * len * bigru.gates * bigru.hiddenSize;
-        return (int) Math.max(8, Math.min(Integer.MAX_VALUE, AUTO_CHUNK_FLOATS / perSpan));
+        return (int) Math.max(8, Math.min(Integer.MAX_VALUE, backend.workspaceFloats() / perSpan));
     }
 
     /** The output projection folded into each direction's input projection: b [3h] and W by head [H, dh, 3h]. */

@@ -73,6 +73,12 @@ public final class CudaBackend implements Backend {
         return true;
     }
 
+    /** An eighth of the device's memory, between the CPU's 64 Mi floats and 1 Gi floats (4 GiB). */
+    @Override
+    public long workspaceFloats() {
+        return Math.max(64L << 20, Math.min(device.totalMemoryBytes / 8 / Float.BYTES, 1L << 30));
+    }
+
     @Override
     public int threads() {
         return threads;

@@ -10,6 +10,7 @@ import static org.bytedeco.cuda.global.cudart.cuDeviceGet;
 import static org.bytedeco.cuda.global.cudart.cuDeviceGetAttribute;
 import static org.bytedeco.cuda.global.cudart.cuDeviceGetName;
 import static org.bytedeco.cuda.global.cudart.cuDevicePrimaryCtxRetain;
+import static org.bytedeco.cuda.global.cudart.cuDeviceTotalMem;
 import static org.bytedeco.cuda.global.cudart.cuInit;
 import static org.bytedeco.cuda.global.cudart.cudaGetDeviceCount;
 import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
@@ -21,6 +22,7 @@ import org.bytedeco.cuda.global.cublas;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.cuda.global.nvrtc;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.SizeTPointer;
 
 /**
  * The process-wide state of GPU 0: its primary context, its name and architecture, one cuBLAS
@@ -41,6 +43,7 @@ final class CudaDevice {
     final int ordinal = 0;
     final String name;
     final int computeCapability;   // e.g. 90 for an H100
+    final long totalMemoryBytes;
     final cublasContext cublasHandle;
     final DeviceAllocator allocator;
     final CudaKernels kernels;
@@ -104,6 +107,7 @@ final class CudaDevice {
         Cudart.checkDriver(cuDeviceGetAttribute(major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev[0]), "cuDeviceGetAttribute");
         Cudart.checkDriver(cuDeviceGetAttribute(minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev[0]), "cuDeviceGetAttribute");
         computeCapability = major[0] * 10 + minor[0];
+        totalMemoryBytes = totalMemory(dev[0]);
 
         try {
             Loader.load(nvrtc.class);
@@ -127,7 +131,18 @@ final class CudaDevice {
         timer = KernelTimer.ENABLED ? new KernelTimer() : null;
     }
 
-    /** Makes the device's primary context current on the calling thread (once per thread). */
+    /** The device's memory in bytes, or 0 where the driver does not say (only sizes workspaces: never fatal). */
+    private static long totalMemory(int device) {
+        try (SizeTPointer bytes = new SizeTPointer(1)) {
+            Cudart.checkDriver(cuDeviceTotalMem(bytes, device), "cuDeviceTotalMem");
+            return bytes.get();
+        } catch (RuntimeException | LinkageError e) {
+            System.getLogger(CudaDevice.class.getName()).log(System.Logger.Level.WARNING,
+                    "could not read the GPU's memory size (" + rootMessage(e) + "); workspaces keep the CPU's size");
+            return 0;
+        }
+    }
+
     /** Starts timing work called {@code name} on the stream (when profiling). */
     void beginTimed(String name) {
         if (timer != null) timer.begin(name);
@@ -138,6 +153,7 @@ final class CudaDevice {
         if (timer != null) timer.end();
     }
 
+    /** Makes the device's primary context current on the calling thread (once per thread). */
     void bind() {
         if (!bound.get()) {
             Cudart.checkDriver(cuCtxSetCurrent(context), "cuCtxSetCurrent");

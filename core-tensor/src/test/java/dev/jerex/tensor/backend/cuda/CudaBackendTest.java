@@ -122,6 +122,15 @@ class CudaBackendTest {
         assertThat(cuda.upload(new float[0]).size()).isZero();
     }
 
+    /** A GPU's workspace for chunked work: an eighth of its memory, between the CPU's 64 Mi floats and 1 Gi floats. */
+    @Test
+    void launchBoundWithAWorkspaceSizedByTheDevice() {
+        assertThat(cuda.launchBound()).isTrue();
+        assertThat(ref.launchBound()).isFalse();
+        assertThat(cuda.workspaceFloats()).isBetween(ref.workspaceFloats(), 1L << 30);
+        System.out.printf("[CudaBackendTest] workspace %,d floats on %s%n", cuda.workspaceFloats(), cuda.device());
+    }
+
     @Test
     void releasedBlocksAreReused() {
         CudaBackend c = (CudaBackend) cuda;
