@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jerex.tensor.backend.Backend;
+import dev.jerex.tensor.backend.CallCounter;
 import dev.jerex.tensor.backend.JavaBackend;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -114,23 +112,14 @@ class RecurrentSequenceTest {
 
     /**
      * What the fused ops are for: fewer backend calls (kernel launches, on a GPU) per step. Counted
-     * through a proxy that passes every call on to the Java backend, forward and backward of T = 8
+     * by a {@link CallCounter} in front of the Java backend, forward and backward of T = 8
      * steps with lengths 8, 5, 2 (allocations count too): 5 a step for a fused op (gemm and cell;
      * add, cell backward and gemm), plus a fixed few; several times as many for the composed steps.
      */
     @Test
     void makeFewerBackendCallsThanTheComposedSteps() {
-        JavaBackend java = new JavaBackend(1);
-        AtomicInteger calls = new AtomicInteger();
-        Backend counting = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
-                (proxy, method, args) -> {
-                    calls.incrementAndGet();
-                    try {
-                        return method.invoke(java, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        CallCounter calls = new CallCounter();
+        Backend counting = calls.counting(new JavaBackend(1));
         int rows = 3, t = 8, hidden = 4;
         int[] lengths = {8, 5, 2};
         for (String cell : new String[] {"GRU", "LSTM"}) {
@@ -140,12 +129,12 @@ class RecurrentSequenceTest {
                 Tensor x = Tensor.rand(counting, new Rng(1), -1f, 1f, rows, t, gates * hidden).requiresGrad(true);
                 Tensor w = Tensor.rand(counting, new Rng(2), -1f, 1f, gates * hidden, hidden).requiresGrad(true);
                 Tensor bias = Tensor.rand(counting, new Rng(3), -1f, 1f, gates * hidden).requiresGrad(true);
-                calls.set(0);
+                long before = calls.total();
                 Tensor out = cell.equals("GRU")
                         ? (k == 0 ? gruSteps(x, w, bias, lengths, false) : NnOps.gruSequence(x, w, bias, lengths, false))
                         : (k == 0 ? lstmSteps(x, w, lengths, false) : NnOps.lstmSequence(x, w, lengths, false));
                 out.sum().backward();
-                perRun[k] = calls.get();
+                perRun[k] = (int) (calls.total() - before);
             }
             System.out.printf("[RecurrentSequenceTest] %s: backend calls for %d steps, forward and backward: composed %d, fused %d%n", cell, t, perRun[0], perRun[1]);
             assertThat(perRun[1]).as(cell + " fused: 5 calls a step, plus allocations and the sum's own calls").isLessThanOrEqualTo(5 * t + 30);

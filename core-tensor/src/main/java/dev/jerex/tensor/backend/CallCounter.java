@@ -23,16 +23,22 @@ public final class CallCounter {
     /** By profiler section ({@link Profiler#current}): {forward calls, backward calls}. */
     private final Map<String, LongAdder[]> bySection = new ConcurrentHashMap<>();
 
-    CallCounter() {}
+    /** A counter read by its owner (tests, tools): see {@link #counting}. */
+    public CallCounter() {}
+
+    /** Calls counted so far, all kinds. */
+    public long total() {
+        return counts.values().stream().mapToLong(LongAdder::sum).sum();
+    }
 
     /** Calls counted so far under a name ("gemm", "binary ADD"). */
-    long count(String name) {
+    public long count(String name) {
         LongAdder n = counts.get(name);
         return n == null ? 0 : n.sum();
     }
 
     /** Calls counted so far in a profiler section ("(no section)" outside any), forward or backward. */
-    long count(String section, boolean backward) {
+    public long count(String section, boolean backward) {
         LongAdder[] n = bySection.get(section);
         return n == null ? 0 : n[backward ? 1 : 0].sum();
     }
@@ -44,7 +50,8 @@ public final class CallCounter {
         return counter.counting(backend);
     }
 
-    Backend counting(Backend backend) {
+    /** backend behind a proxy that counts each call into this counter before passing it on. */
+    public Backend counting(Backend backend) {
         return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, (proxy, method, args) -> {
             String name = method.getName();
             if ((name.equals("binary") || name.equals("unary") || name.equals("unaryBackward")) && args != null) name += " " + args[0];
@@ -61,7 +68,7 @@ public final class CallCounter {
     }
 
     String report(String backendName) {
-        long total = counts.values().stream().mapToLong(LongAdder::sum).sum();
+        long total = total();
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "backend calls (jerex.backend.countCalls, %s): %,d in all%n", backendName, total));
         out.append(String.format(Locale.ROOT, "%-34s %14s %7s%n", "call", "count", "share"));
         counts.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum())).forEach(e -> out.append(
