@@ -3,8 +3,9 @@ package dev.jerex.tensor.backend;
 /**
  * The transcendental element-wise functions of the pure-Java backend over float[] chunks, in
  * place: exp, sigmoid, tanh, GELU and GELU's derivative. {@link Scalar} applies JavaBackend's
- * scalar functions element by element; {@link VectorChunkMath} evaluates the same formulas, in
- * double precision as they do, with the Vector API, several elements per instruction.
+ * scalar functions element by element; {@link VectorChunkMath} evaluates the same formulas with
+ * the Vector API, several elements per instruction: exp, sigmoid and tanh in float lanes (8 per
+ * AVX2 register), GELU in double lanes (4), each in the precision of its scalar formula.
  */
 interface ChunkMath {
     /** v[i] = e^v[i] for i < len. */
@@ -31,7 +32,7 @@ interface ChunkMath {
     final class Scalar implements ChunkMath {
         @Override
         public void exp(float[] v, int len) {
-            for (int i = 0; i < len; i++) v[i] = (float) JavaBackend.exp(v[i]);
+            for (int i = 0; i < len; i++) v[i] = JavaBackend.expf(v[i]);
         }
 
         @Override

@@ -232,7 +232,7 @@ public class JavaBackend implements Backend {
     static float apply(UnaryOp op, float p, float x) {
         switch (op) {
             case NEG: return -x;
-            case EXP: return (float) exp(x);
+            case EXP: return expf(x);
             case LOG: return (float) Math.log(x);
             case SQRT: return (float) Math.sqrt(x);
             case TANH: return tanh(x);
@@ -304,25 +304,72 @@ public class JavaBackend implements Backend {
     static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
     static final double INV_SQRT_2 = 1.0 / Math.sqrt(2);
 
+    /**
+     * sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0, with e = e^-|x| <= 1 (never
+     * overflows, and no cancellation for very negative x). Float arithmetic throughout; within
+     * 3 ulp of the exact value (FloatMathTest).
+     */
     static float sigmoid(float x) {
-        // exp of -|x| <= 0 never overflows: sigmoid(x) = 1 / (1 + e), sigmoid(-x) = e / (1 + e).
-        // Branch-free (signs are random in practice): numerator 1 for x >= 0, e for x < 0,
-        // as max(e, [x >= 0]) since e <= 1 (exact: no cancellation for very negative x).
-        double e = exp(-Math.abs((double) x));
-        int negative = Float.floatToRawIntBits(x) >>> 31;
-        return (float) (Math.max(e, 1 - negative) / (1.0 + e));
+        float e = expf(-Math.abs(x));
+        float numerator = x >= 0 ? 1f : e;
+        return numerator / (1f + e);
     }
 
     static final double LOG2E = 1.4426950408889634;
     static final double LN2_HI = 0.6931471803691238, LN2_LO = 1.9082149292705877e-10;   // fdlibm's split of ln 2
 
+    static final float LOG2E_F = 1.44269504f;
+    /** Cephes' split of ln 2 for floats: LN2_HI_F has 10 significant bits, so k LN2_HI_F is exact for |k| < 2^14. */
+    static final float LN2_HI_F = 0.693359375f, LN2_LO_F = -2.12194440e-4f;
+    /** 1.5 * 2^23: y + ROUND_F - ROUND_F = rint(y) for |y| < 2^22, and y + ROUND_F holds rint(y) in its low bits. */
+    static final float ROUND_F = 0x1.8p23f;
+    static final int ROUND_F_BITS = Float.floatToRawIntBits(ROUND_F);
+
     /**
-     * e^x to float precision (relative error below 1e-8), about 2.5x faster than Math.exp here:
-     * x = k ln2 + r with |r| <= ln2 / 2 (Cody-Waite: k ln2 subtracted in two parts, so r is
-     * exact), e^r by its Taylor polynomial to r^7 (error < 0.35^8 / 8! < 1e-8), times 2^k built
-     * in the exponent bits. x is clamped to [-104, 89]: beyond, e^x is 0 or infinite in float
-     * (so e^-inf = 0 and e^+inf = inf after the cast), and NaN stays NaN. Not for callers that
-     * subtract 1 from a result near 1 (see {@link #tanh}).
+     * e^x in float arithmetic (Cephes' expf), within 2 ulp: x = k ln2 + r with |r| <= ln2 / 2
+     * (Cody-Waite: k ln2 subtracted in two parts), e^r = 1 + r + r^2 P(r) with Cephes' degree-5
+     * minimax P, times 2^k as two powers of two built in the exponent bits (2^k alone would
+     * overflow the exponent field at k = 128 and underflow it below -126). x is clamped to
+     * [-104, 89], where e^x is 0 or infinite in float (so e^-inf = 0 and e^+inf = inf), and NaN
+     * stays NaN. The Vector API version ({@link VectorChunkMath}) does the same operations in
+     * the same order, so the two agree bit for bit.
+     */
+    static float expf(float x) {
+        x = Math.max(-104f, Math.min(89f, x));
+        float shifted = x * LOG2E_F + ROUND_F;
+        float k = shifted - ROUND_F;
+        float r = (x - k * LN2_HI_F) - k * LN2_LO_F;
+        float p = ((((1.9875691500E-4f * r + 1.3981999507E-3f) * r + 8.3334519073E-3f) * r + 4.1665795894E-2f) * r
+                + 1.6666665459E-1f) * r + 5.0000001201E-1f;
+        float er = p * r * r + r + 1f;
+        int ki = Float.floatToRawIntBits(shifted) - ROUND_F_BITS, half = ki >> 1;
+        return er * Float.intBitsToFloat((half + 127) << 23) * Float.intBitsToFloat((ki - half + 127) << 23);
+    }
+
+    /** Below this |x|, tanh is the odd polynomial; from it on, 1 - 2 / (e^2|x| + 1) (no cancellation left). */
+    static final float TANH_POLYNOMIAL_BELOW = 0.625f;
+
+    /**
+     * tanh in float arithmetic (Cephes' tanhf), within 3 ulp: x + x z P(z), z = x^2, for
+     * |x| < 0.625; sign(x) (1 - 2 / (e^2|x| + 1)) beyond (1 for large |x|, where e^2|x| is
+     * infinite). tanh(-0) = -0 and NaN stays NaN. Bit for bit the Vector API version.
+     */
+    static float tanh(float x) {
+        float a = Math.abs(x);
+        if (a < TANH_POLYNOMIAL_BELOW) {
+            float z = x * x;
+            float p = (((-5.70498872745E-3f * z + 2.06390887954E-2f) * z - 5.37397155531E-2f) * z + 1.33314422036E-1f) * z
+                    - 3.33332819422E-1f;
+            return Math.copySign(x + x * (z * p), x);   // the sign copied: -0 + +0 would be +0
+        }
+        return Math.copySign(1f - 2f / (expf(2f * a) + 1f), x);
+    }
+
+    /**
+     * e^x in double, to better than float precision (relative error below 1e-8), for the
+     * double-precision formulas (GELU's normal CDF and density): x = k ln2 + r with
+     * |r| <= ln2 / 2, e^r by its Taylor polynomial to r^7 (error < 0.35^8 / 8! < 1e-8), times
+     * 2^k built in the exponent bits. x is clamped to [-104, 89].
      */
     static double exp(double x) {
         x = Math.max(-104.0, Math.min(89.0, x));
@@ -330,30 +377,6 @@ public class JavaBackend implements Backend {
         double r = (x - k * LN2_HI) - k * LN2_LO;
         double p = 1 + r * (1 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720 + r * (1.0 / 5040)))))));
         return p * Double.longBitsToDouble(((long) k + 1023) << 52);
-    }
-
-    /**
-     * tanh(x) = sign(x) m / (m + 2) with m = e^2|x| - 1, in double, rounded to float (relative
-     * error below 1e-7). Without Math.tanh (fdlibm in Java, several times slower) and without
-     * branches (the sign of x and whether |x| is small are unpredictable in practice). |x| is
-     * clamped to 20, where tanh is 1 in float.
-     */
-    static float tanh(float x) {
-        double m = expm1(2 * Math.min(Math.abs((double) x), 20.0));
-        return Math.copySign((float) (m / (m + 2)), x);
-    }
-
-    /**
-     * e^x - 1 for 0 <= x <= 40 without cancellation near 0: with x = k ln2 + r as in
-     * {@link #exp} and s = 2^k, e^x - 1 = s (e^r - 1) + (s - 1), where e^r - 1 is the Taylor
-     * polynomial without its constant term and s - 1 is exact.
-     */
-    private static double expm1(double x) {
-        double k = Math.rint(x * LOG2E);
-        double r = (x - k * LN2_HI) - k * LN2_LO;
-        double pm1 = r * (1 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320))))))));
-        double s = Double.longBitsToDouble(((long) k + 1023) << 52);
-        return s * pm1 + (s - 1);
     }
 
     /** ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|): exact for large |x|. */

@@ -40,9 +40,13 @@ class CallCounterTest {
         y.sum().backward();
         assertThat(counter.count("head", true)).as("the matmul's backward, charged to its section").isGreaterThanOrEqualTo(2);
         assertThat(counter.count("head", false)).isEqualTo(forward);
+        // [2, 2] x [2, 2]: 2 * 2 * 2 * 2 = 16 flops forward; backward: dA = dY B^T and A^T dY (a is both operands)
+        assertThat(counter.gemmFlops("head", false)).isEqualTo(16);
+        assertThat(counter.gemmFlops("head", true)).isEqualTo(32);
+        assertThat(counter.gemmFlops()).isEqualTo(48);
         assertThat(Profiler.current()).isNull();
         assertThat(Profiler.inBackward()).isFalse();
-        assertThat(counter.report("java")).contains("by profiler section", "head", "(no section)");
+        assertThat(counter.report("java")).contains("by profiler section", "head", "(no section)", "matrix-product GFLOP by section");
     }
 
     @Test

@@ -33,7 +33,11 @@ import java.util.List;
  * <pre>
  * X_s = M_s W_ih^T + b_ih = ctx_s W^T + b                  W = W_ih W_o  [3h, d],  b = W_ih b_o + b_ih
  *     = sum_h P_{s,h} U_h + b                              U_h = V_h W_h^T  [L, 3h]  (W_h: head h's dh columns of W)
+ *     = sum_h P_{s,h} (U_h + b / H)                        (each row of P_{s,h} sums to 1)
  * </pre>
+ * The bias goes into the H L rows of U rather than the S L rows of X_s: one pass over X_s fewer,
+ * forward and backward. (Where a span hides every key, P_{s,h} is 0 and so is X_s, but no
+ * position is visible either: c(s) is 0 whatever X_s holds.)
  * <ul>
  *   <li>{@link NnOps#spanHiddenAttention} computes sum_h P_{s,h} U_h for all spans from prefix and
  *       suffix sums over the keys: O(H L (L + S) 3h) per document instead of O(H S L^2 3h), and
@@ -86,7 +90,7 @@ public final class SemanticEnhancementAttention extends Module {
         int spans = batch.length, dh = dim / heads;
         Folded folded = fold();
         // Per document, longest first: its spans, and what all of them share (projections, raw
-        // scores and U = [V_h W_h^T]_h per direction).
+        // scores and U = [V_h W_h^T + b / H]_h per direction).
         List<Document> documents = new ArrayList<>();
         for (int b = 0; b < f.size(0); b++) {
             List<Integer> mine = new ArrayList<>();
@@ -98,7 +102,8 @@ public final class SemanticEnhancementAttention extends Module {
             Tensor k = Attention.splitHeads(attention.key.forward(fb), heads).reshape(heads, len, dh);
             Tensor v = Attention.splitHeads(attention.value.forward(fb), heads).reshape(heads, len, dh);
             Tensor scores = q.matmul(k.t()).mul((float) (1.0 / Math.sqrt(dh)));                  // [H, L, L]
-            Tensor[] u = {v.matmul(folded.byHead[0]), v.matmul(folded.byHead[1])};                // per direction [H, L, 3h]
+            Tensor[] u = new Tensor[2];                                                          // per direction [H, L, 3h]
+            for (int d = 0; d < 2; d++) u[d] = v.matmul(folded.byHead[d]).add(folded.bias[d].mul(1f / heads));
             documents.add(new Document(len, mine, scores, u));
         }
         documents.sort((a, b) -> Integer.compare(b.len, a.len));
@@ -149,7 +154,7 @@ public final class SemanticEnhancementAttention extends Module {
                     int n = piece.spans.size();
                     int[] ps = Arrays.copyOfRange(st, from, from + n), pe = Arrays.copyOfRange(en, from, from + n);
                     for (int d = 0; d < 2; d++) {
-                        Tensor xi = NnOps.spanHiddenAttention(piece.doc.scores, piece.doc.u[d], ps, pe).add(folded.bias[d]);
+                        Tensor xi = NnOps.spanHiddenAttention(piece.doc.scores, piece.doc.u[d], ps, pe);
                         byPiece[d][i] = piece.doc.len == longest ? xi : Tensor.concat(1, xi, Tensor.zeros(backend, n, longest - piece.doc.len, xi.size(2)));
                     }
                 }
