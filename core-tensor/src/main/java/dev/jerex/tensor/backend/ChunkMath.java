@@ -3,9 +3,8 @@ package dev.jerex.tensor.backend;
 /**
  * The transcendental element-wise functions of the pure-Java backend over float[] chunks, in
  * place: exp, sigmoid, tanh, GELU and GELU's derivative. {@link Scalar} applies JavaBackend's
- * scalar functions element by element; {@link VectorChunkMath} evaluates the same formulas with
- * the Vector API, several elements per instruction: exp, sigmoid and tanh in float lanes (8 per
- * AVX2 register), GELU in double lanes (4), each in the precision of its scalar formula.
+ * scalar functions element by element; {@link VectorChunkMath} evaluates the same float formulas
+ * with the Vector API, 8 elements per AVX2 register, bit for bit.
  */
 interface ChunkMath {
     /** v[i] = e^v[i] for i < len. */

@@ -301,8 +301,8 @@ public class JavaBackend implements Backend {
         }
     }
 
-    static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
-    static final double INV_SQRT_2 = 1.0 / Math.sqrt(2);
+    static final float INV_SQRT_2PI = (float) (1.0 / Math.sqrt(2 * Math.PI));
+    static final float INV_SQRT_2 = (float) (1.0 / Math.sqrt(2));
 
     /**
      * sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0, with e = e^-|x| <= 1 (never
@@ -314,9 +314,6 @@ public class JavaBackend implements Backend {
         float numerator = x >= 0 ? 1f : e;
         return numerator / (1f + e);
     }
-
-    static final double LOG2E = 1.4426950408889634;
-    static final double LN2_HI = 0.6931471803691238, LN2_LO = 1.9082149292705877e-10;   // fdlibm's split of ln 2
 
     static final float LOG2E_F = 1.44269504f;
     /** Cephes' split of ln 2 for floats: LN2_HI_F has 10 significant bits, so k LN2_HI_F is exact for |k| < 2^14. */
@@ -365,20 +362,6 @@ public class JavaBackend implements Backend {
         return Math.copySign(1f - 2f / (expf(2f * a) + 1f), x);
     }
 
-    /**
-     * e^x in double, to better than float precision (relative error below 1e-8), for the
-     * double-precision formulas (GELU's normal CDF and density): x = k ln2 + r with
-     * |r| <= ln2 / 2, e^r by its Taylor polynomial to r^7 (error < 0.35^8 / 8! < 1e-8), times
-     * 2^k built in the exponent bits. x is clamped to [-104, 89].
-     */
-    static double exp(double x) {
-        x = Math.max(-104.0, Math.min(89.0, x));
-        double k = Math.rint(x * LOG2E);
-        double r = (x - k * LN2_HI) - k * LN2_LO;
-        double p = 1 + r * (1 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720 + r * (1.0 / 5040)))))));
-        return p * Double.longBitsToDouble(((long) k + 1023) << 52);
-    }
-
     /** ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|): exact for large |x|. */
     static double softplus(float x) {
         return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
@@ -386,41 +369,70 @@ public class JavaBackend implements Backend {
 
     /** GELU(x) = x Phi(x), exact erf (not the tanh approximation). */
     static float gelu(float x) {
-        return (float) (x * normalCdf(x));
+        return x * normalCdf(x);
     }
 
     /** GELU'(x) = Phi(x) + x phi(x), phi(x) = e^(-x^2/2) / sqrt(2 pi). */
     static float geluDerivative(float x) {
-        return (float) (normalCdf(x) + x * exp(-0.5 * x * x) * INV_SQRT_2PI);
+        return normalCdf(x) + x * gaussian(x) * INV_SQRT_2PI;
     }
 
     /**
-     * GELU'(x) from the saved output y = x Phi(x): Phi(x) = y / x, so only phi(x) needs an
-     * exponential (one instead of two). y / x is Phi to float precision wherever y is a normal
-     * float well away from x = 0; elsewhere (|x| < 1e-3, x < -5) the direct formula is used.
+     * GELU'(x) from the saved output y = x Phi(x): Phi(x) = y / x, so the CDF is not evaluated
+     * again. y / x is Phi to float precision wherever y is a normal float well away from x = 0;
+     * elsewhere (|x| < 1e-3, x < -5) the direct formula is used.
      */
     static float geluDerivativeFromOutput(float x, float y) {
         if (Math.abs(x) < 1e-3f || x < -5f) return geluDerivative(x);
-        return (float) ((double) y / x + x * exp(-0.5 * x * x) * INV_SQRT_2PI);
+        return y / x + x * gaussian(x) * INV_SQRT_2PI;
+    }
+
+    /** Keeps the sign, the exponent and the top 11 stored bits of a float: its square is exact. */
+    static final int TWELVE_BITS = 0xFFFFF000;
+
+    /**
+     * e^(-x^2/2) to float precision. Rounding x^2 would cost a relative error of about x^2 ulp
+     * (hundreds in GELU's tail), so x^2 is split exactly: with a = |x| and h = a cut to 12
+     * significant bits, x^2 = h^2 + (a - h)(a + h), where h^2 and h^2 / 2 are exact floats and
+     * the rest is below 2^-10 x^2. |x| is clamped to 16, where the result is already 0 (and
+     * infinite x would make a - h NaN).
+     */
+    static float gaussian(float x) {
+        float a = Math.min(Math.abs(x), 16f);
+        float h = Float.intBitsToFloat(Float.floatToRawIntBits(a) & TWELVE_BITS);
+        return expf(-0.5f * h * h) * expf(-0.5f * ((a - h) * (a + h)));
     }
 
     /**
      * Phi(x) = erfc(-x / sqrt 2) / 2, the standard normal CDF (exact-erf GELU). With
      * h = erfc(|x| / sqrt 2) / 2, Phi(x) = 1 - h for x >= 0 and h for x < 0, written
-     * |[x >= 0] - h|: no branch on the sign, and no cancellation in the left tail, where h is
-     * tiny (1 + erf(x / sqrt 2) would round to 0 below x = -5.5).
+     * |[x >= 0] - h|: no cancellation in the left tail, where h is tiny (1 + erf(x / sqrt 2)
+     * would round to 0 below x = -5.5).
      *
      * <p>erfc from Numerical Recipes' Chebyshev fit, relative error below 1.2e-7 everywhere:
-     * erfc(z) = t exp(-z^2 - 1.26551223 + t (1.00002368 + ...)), t = 1 / (1 + z/2).
+     * erfc(z) = t e^(-z^2) exp(-1.26551223 + t (1.00002368 + ...)), t = 1 / (1 + z/2), with
+     * e^(-z^2) = e^(-x^2/2) split as in {@link #gaussian}, its small factor joined to the fit's
+     * bounded exponent (two exps, not three). In float arithmetic GELU = x Phi(x) is within
+     * 9 ulp (FloatMathTest; the rounding of t and of the polynomial), where the double-precision
+     * evaluation it replaced was within 1. The Vector API version does the same operations in
+     * the same order.
      */
-    static double normalCdf(double x) {
-        double z = Math.abs(x) * INV_SQRT_2;
-        double t = 1.0 / (1.0 + 0.5 * z);
-        double erfc = t * exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-                + t * (-0.82215223 + t * 0.17087277)))))))));
-        double upper = 1 - (Double.doubleToRawLongBits(x) >>> 63);   // 1 for x >= 0, 0 for x < 0
-        return Math.abs(upper - 0.5 * erfc);
+    static float normalCdf(float x) {
+        float z = Math.abs(x) * INV_SQRT_2;
+        float t = 1f / (1f + 0.5f * z);
+        float q = t * 0.17087277f + -0.82215223f;
+        q = q * t + 1.48851587f;
+        q = q * t + -1.13520398f;
+        q = q * t + 0.27886807f;
+        q = q * t + -0.18628806f;
+        q = q * t + 0.09678418f;
+        q = q * t + 0.37409196f;
+        q = q * t + 1.00002368f;
+        float a = Math.min(Math.abs(x), 16f);
+        float h = Float.intBitsToFloat(Float.floatToRawIntBits(a) & TWELVE_BITS);
+        float erfc = t * expf(-0.5f * h * h) * expf(t * q - 1.26551223f - 0.5f * ((a - h) * (a + h)));
+        float upper = x >= 0 ? 1f : 0f;
+        return Math.abs(upper - 0.5f * erfc);
     }
 
     @Override
@@ -613,7 +625,7 @@ public class JavaBackend implements Backend {
                 double dot = 0;
                 if (log) {
                     for (int c = 0; c < cols; c++) dot += g[c];
-                    for (int c = 0; c < cols; c++) g[c] = (float) (g[c] - exp(yv[c]) * dot);
+                    for (int c = 0; c < cols; c++) g[c] = (float) (g[c] - Math.exp(yv[c]) * dot);
                 } else {
                     for (int c = 0; c < cols; c++) dot += g[c] * yv[c];
                     for (int c = 0; c < cols; c++) g[c] = (float) (yv[c] * (g[c] - dot));

@@ -2,44 +2,31 @@ package dev.jerex.tensor.backend;
 
 import static dev.jerex.tensor.backend.JavaBackend.INV_SQRT_2;
 import static dev.jerex.tensor.backend.JavaBackend.INV_SQRT_2PI;
-import static dev.jerex.tensor.backend.JavaBackend.LN2_HI;
 import static dev.jerex.tensor.backend.JavaBackend.LN2_HI_F;
-import static dev.jerex.tensor.backend.JavaBackend.LN2_LO;
 import static dev.jerex.tensor.backend.JavaBackend.LN2_LO_F;
-import static dev.jerex.tensor.backend.JavaBackend.LOG2E;
 import static dev.jerex.tensor.backend.JavaBackend.LOG2E_F;
 import static dev.jerex.tensor.backend.JavaBackend.ROUND_F;
 import static dev.jerex.tensor.backend.JavaBackend.ROUND_F_BITS;
 import static dev.jerex.tensor.backend.JavaBackend.TANH_POLYNOMIAL_BELOW;
+import static dev.jerex.tensor.backend.JavaBackend.TWELVE_BITS;
 
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link ChunkMath} with the Vector API: JavaBackend's scalar formulas evaluated operation for
- * operation, so the results equal the scalar ones. exp, sigmoid and tanh are float formulas and
- * run in float lanes (8 per AVX2 register) over the chunk itself, the tail of fewer than a
- * vector's length by the scalar functions. GELU's erfc fit is a double formula: its chunks are
- * widened to a double buffer padded with zeros to whole vectors (4 lanes), so every load and
- * store is unmasked, and its results equal the scalar ones up to the rounding of ties in
- * k = rint(x log2 e) (none in practice).
+ * {@link ChunkMath} with the Vector API: JavaBackend's scalar float formulas evaluated operation
+ * for operation in float lanes (8 per AVX2 register), so the results equal the scalar ones bit
+ * for bit. Each loop runs whole vectors over the chunk itself and leaves the tail, shorter than a
+ * vector, to the scalar functions.
  *
  * <p>Each function has its own loop: a shared loop taking the function as a lambda would be a
  * megamorphic call, which the JIT does not inline, and un-inlined vector code boxes every vector.
  */
 final class VectorChunkMath implements ChunkMath {
-    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    private static final int L = D.length();
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    /** 1.5 * 2^52: y + ROUND - ROUND = rint(y) for |y| < 2^51, and y + ROUND holds rint(y) in its low bits. */
-    private static final double ROUND = 0x1.8p52;
-    private static final long ROUND_BITS = Double.doubleToRawLongBits(ROUND);
-    private static final ThreadLocal<double[][]> BUFFERS = ThreadLocal.withInitial(() -> new double[3][JavaBackend.CHUNK]);
 
     // ---- chunk loops -----------------------------------------------------------------------------
 
@@ -64,63 +51,61 @@ final class VectorChunkMath implements ChunkMath {
         for (; i < len; i++) v[i] = JavaBackend.tanh(v[i]);
     }
 
+    /**
+     * GELU in three passes over the chunk: the two exponents of each x, their exps (the exp
+     * loop above), then Phi and x Phi. One pass holding all three exps would be too large for
+     * the JIT to inline, and un-inlined vector code boxes every vector (three times slower).
+     */
     @Override
     public void gelu(float[] v, int len) {
-        double[] d = widen(0, v, len);
-        for (int i = 0; i < len; i += L) {
-            DoubleVector x = DoubleVector.fromArray(D, d, i);
-            x.mul(normalCdf(x)).intoArray(d, i);
+        float[][] buffers = buffers(len);
+        float[] high = buffers[0], rest = buffers[1], t = buffers[2];
+        int up = F.loopBound(len);
+        for (int i = 0; i < up; i += F.length()) erfcExponents(FloatVector.fromArray(F, v, i), high, rest, t, i);
+        exp(high, up);
+        exp(rest, up);
+        for (int i = 0; i < up; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, v, i);
+            FloatVector erfc = FloatVector.fromArray(F, t, i).mul(FloatVector.fromArray(F, high, i)).mul(FloatVector.fromArray(F, rest, i));
+            FloatVector upper = FloatVector.zero(F).blend(1f, x.compare(VectorOperators.GE, 0f));
+            x.mul(upper.sub(erfc.mul(0.5f)).abs()).intoArray(v, i);
         }
-        narrow(d, v, len);
+        for (int i = up; i < len; i++) v[i] = JavaBackend.gelu(v[i]);
     }
 
+    /** g *= GELU'(x) = y / x + x phi(x) in three passes as {@link #gelu}; lanes near 0 or below -5 by the scalar direct formula. */
     @Override
     public void geluBackward(float[] xs, float[] ys, float[] g, int len) {
-        double[] dx = widen(0, xs, len), dy = widen(1, ys, len);
-        for (int i = 0; i < len; i += L) {
-            geluDerivativeFromOutput(DoubleVector.fromArray(D, dx, i), DoubleVector.fromArray(D, dy, i)).intoArray(dx, i);
+        float[][] buffers = buffers(len);
+        float[] high = buffers[0], rest = buffers[1];
+        int up = F.loopBound(len);
+        for (int i = 0; i < up; i += F.length()) gaussianExponents(FloatVector.fromArray(F, xs, i), high, rest, i);
+        exp(high, up);
+        exp(rest, up);
+        for (int i = 0; i < up; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, xs, i);
+            FloatVector density = x.mul(FloatVector.fromArray(F, high, i).mul(FloatVector.fromArray(F, rest, i))).mul(INV_SQRT_2PI);
+            FloatVector derivative = FloatVector.fromArray(F, ys, i).div(x).add(density);
+            VectorMask<Float> direct = x.abs().compare(VectorOperators.LT, 1e-3f).or(x.compare(VectorOperators.LT, -5f));
+            if (!direct.anyTrue()) {
+                derivative.mul(FloatVector.fromArray(F, g, i)).intoArray(g, i);
+            } else {
+                for (int j = i; j < i + F.length(); j++) g[j] *= JavaBackend.geluDerivativeFromOutput(xs[j], ys[j]);
+            }
         }
-        for (int i = 0; i < len; i++) g[i] *= (float) dx[i];
+        for (int i = up; i < len; i++) g[i] *= JavaBackend.geluDerivativeFromOutput(xs[i], ys[i]);
     }
 
-    /** Buffer {@code slot} holding v[0, len) as doubles, zero-padded to whole vectors. */
-    private static double[] widen(int slot, float[] v, int len) {
-        int padded = (len + L - 1) / L * L;
-        double[][] all = BUFFERS.get();
-        if (all[slot].length < padded) all[slot] = new double[Math.max(padded, 2 * all[slot].length)];
-        double[] d = all[slot];
-        for (int i = 0; i < len; i++) d[i] = v[i];
-        for (int i = len; i < padded; i++) d[i] = 0;
-        return d;
-    }
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[3][JavaBackend.CHUNK]);
 
-    private static void narrow(double[] d, float[] v, int len) {
-        for (int i = 0; i < len; i++) v[i] = (float) d[i];
+    /** This thread's three scratch arrays, at least len long. */
+    private static float[][] buffers(int len) {
+        float[][] all = BUFFERS.get();
+        if (all[0].length < len) for (int k = 0; k < all.length; k++) all[k] = new float[Math.max(len, 2 * all[k].length)];
+        return all;
     }
 
     // ---- the formulas, lane-wise (JavaBackend's scalar versions, step by step) -------------------
-
-    /** 2^k for integer-valued k in [-1022, 1023], given y = k + ROUND. */
-    private static DoubleVector twoToThe(DoubleVector kPlusRound) {
-        LongVector bits = kPlusRound.reinterpretAsLongs().sub(ROUND_BITS - 1023).lanewise(VectorOperators.LSHL, 52);
-        return bits.reinterpretAsDoubles();
-    }
-
-    /** JavaBackend.exp: Cody-Waite reduction, Taylor polynomial to r^7, times 2^k. */
-    static DoubleVector exp(DoubleVector x) {
-        x = x.max(-104.0).min(89.0);
-        DoubleVector shifted = x.mul(LOG2E).add(ROUND);
-        DoubleVector k = shifted.sub(ROUND);
-        DoubleVector r = x.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
-        DoubleVector p = r.mul(1.0 / 5040).add(1.0 / 720);
-        p = p.mul(r).add(1.0 / 120);
-        p = p.mul(r).add(1.0 / 24);
-        p = p.mul(r).add(1.0 / 6);
-        p = p.mul(r).add(1.0 / 2);
-        p = p.mul(r).add(1);
-        p = p.mul(r).add(1);
-        return p.mul(twoToThe(shifted));
-    }
 
     /** JavaBackend.expf: Cody-Waite reduction in float, Cephes' polynomial, times 2^k as two powers of two. */
     static FloatVector expf(FloatVector x) {
@@ -162,29 +147,36 @@ final class VectorChunkMath implements ChunkMath {
         return either.reinterpretAsInts().or(x.reinterpretAsInts().and(Integer.MIN_VALUE)).reinterpretAsFloats();
     }
 
-    /** JavaBackend.normalCdf: |[x >= 0] - erfc(|x| / sqrt 2) / 2| with Numerical Recipes' erfc fit. */
-    private static DoubleVector normalCdf(DoubleVector x) {
-        DoubleVector z = x.abs().mul(INV_SQRT_2);
-        DoubleVector t = DoubleVector.broadcast(D, 1.0).div(z.mul(0.5).add(1.0));
-        DoubleVector q = t.mul(0.17087277).add(-0.82215223);
-        q = q.mul(t).add(1.48851587);
-        q = q.mul(t).add(-1.13520398);
-        q = q.mul(t).add(0.27886807);
-        q = q.mul(t).add(-0.18628806);
-        q = q.mul(t).add(0.09678418);
-        q = q.mul(t).add(0.37409196);
-        q = q.mul(t).add(1.00002368);
-        DoubleVector erfc = t.mul(exp(z.mul(z).neg().sub(1.26551223).add(t.mul(q))));
-        DoubleVector upper = DoubleVector.zero(D).blend(1.0, x.compare(VectorOperators.GE, 0.0));
-        return upper.sub(erfc.mul(0.5)).abs();
+    /**
+     * JavaBackend.gaussian's exponents: -h^2 / 2 into high and -(a - h)(a + h) / 2 into rest
+     * (a = min(|x|, 16), h = a to 12 significant bits), at i.
+     */
+    private static void gaussianExponents(FloatVector x, float[] high, float[] rest, int i) {
+        FloatVector a = x.abs().min(16f);
+        FloatVector h = a.reinterpretAsInts().and(TWELVE_BITS).reinterpretAsFloats();
+        h.mul(-0.5f).mul(h).intoArray(high, i);
+        a.sub(h).mul(a.add(h)).mul(-0.5f).intoArray(rest, i);
     }
 
-    /** JavaBackend.geluDerivativeFromOutput: y / x + x phi(x), or Phi(x) + x phi(x) near 0 and below -5. */
-    private static DoubleVector geluDerivativeFromOutput(DoubleVector x, DoubleVector y) {
-        DoubleVector density = x.mul(exp(x.mul(-0.5).mul(x))).mul(INV_SQRT_2PI);
-        DoubleVector phi = y.div(x);
-        VectorMask<Double> direct = x.abs().compare(VectorOperators.LT, 1e-3).or(x.compare(VectorOperators.LT, -5.0));
-        if (direct.anyTrue()) phi = phi.blend(normalCdf(x), direct);
-        return phi.add(density);
+    /**
+     * JavaBackend.normalCdf's exponents and t, at i: -h^2 / 2 into high, t q(t) - 1.26551223 -
+     * (a - h)(a + h) / 2 into rest (Numerical Recipes' erfc fit), t = 1 / (1 + |x| / (2 sqrt 2)).
+     */
+    private static void erfcExponents(FloatVector x, float[] high, float[] rest, float[] ts, int i) {
+        FloatVector z = x.abs().mul(INV_SQRT_2);
+        FloatVector t = FloatVector.broadcast(F, 1f).div(z.mul(0.5f).add(1f));
+        FloatVector q = t.mul(0.17087277f).add(-0.82215223f);
+        q = q.mul(t).add(1.48851587f);
+        q = q.mul(t).add(-1.13520398f);
+        q = q.mul(t).add(0.27886807f);
+        q = q.mul(t).add(-0.18628806f);
+        q = q.mul(t).add(0.09678418f);
+        q = q.mul(t).add(0.37409196f);
+        q = q.mul(t).add(1.00002368f);
+        FloatVector a = x.abs().min(16f);
+        FloatVector h = a.reinterpretAsInts().and(TWELVE_BITS).reinterpretAsFloats();
+        h.mul(-0.5f).mul(h).intoArray(high, i);
+        t.mul(q).sub(1.26551223f).sub(a.sub(h).mul(a.add(h)).mul(0.5f)).intoArray(rest, i);
+        t.intoArray(ts, i);
     }
 }

@@ -6,9 +6,10 @@ import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
- * The float formulas of JavaBackend (exp, sigmoid, tanh) against the exact values (Math's double
- * functions, rounded to float), in ulps of the exact value: on a dense grid over the range where
- * the results are normal floats, and at the edges (overflow, underflow, -0, NaN, infinities).
+ * The float formulas of JavaBackend (exp, sigmoid, tanh, GELU and its derivative) against the
+ * exact values (double arithmetic, rounded to float), in ulps of the exact value: on a dense grid
+ * over the range where the results are normal floats, and at the edges (overflow, underflow, -0,
+ * NaN, infinities).
  */
 class FloatMathTest {
     /** ulps between a and the exact value e (in float, measured in units of e's last place). */
@@ -61,5 +62,51 @@ class FloatMathTest {
         assertThat(JavaBackend.tanh(20f)).isEqualTo(1f);
         assertThat(JavaBackend.tanh(Float.NEGATIVE_INFINITY)).isEqualTo(-1f);
         assertThat(JavaBackend.tanh(Float.NaN)).isNaN();
+    }
+
+    /** Phi(x) in double: erfc from its continued fraction in the tail, erf's series near 0. */
+    private static double exactNormalCdf(double x) {
+        return 0.5 * erfc(-x / Math.sqrt(2));
+    }
+
+    /** erfc to double precision: 1 - erf(z) by erf's Taylor series for |z| < 2, Lentz's continued fraction beyond. */
+    private static double erfc(double z) {
+        if (z < 0) return 2 - erfc(-z);
+        if (z < 2) {
+            double sum = 0, term = z;
+            for (int n = 0; n < 200; n++) {
+                sum += term / (2 * n + 1);
+                term *= -z * z / (n + 1);
+            }
+            return 1 - 2 / Math.sqrt(Math.PI) * sum;
+        }
+        // erfc(z) = e^{-z^2} / sqrt(pi) * 1 / (z + 1/2 / (z + 1 / (z + 3/2 / (z + ...))))
+        double f = z;
+        for (int k = 200; k >= 1; k--) f = z + k / 2.0 / f;
+        return Math.exp(-z * z) / Math.sqrt(Math.PI) / f;
+    }
+
+    /** Numerical Recipes' erfc fit (relative error 1.2e-7) evaluated in float: 8.5 ulp at worst, at x = -3.64. */
+    @Test
+    void geluWithinNineUlp() {
+        DoubleUnaryOperator exact = x -> x * exactNormalCdf(x);
+        assertThat(worst(JavaBackend::gelu, exact, -12f, 12f, 2_000_000)).isLessThanOrEqualTo(9);
+        assertThat(JavaBackend.gelu(0f)).isZero();
+        assertThat(JavaBackend.gelu(Float.POSITIVE_INFINITY)).isEqualTo(Float.POSITIVE_INFINITY);
+        assertThat(JavaBackend.gelu(-30f)).isZero();
+        assertThat(JavaBackend.gelu(Float.NaN)).isNaN();
+    }
+
+    /** GELU' crosses 0 near x = -0.75, where Phi and x phi cancel: an absolute bound, as PyTorch's float formula has. */
+    @Test
+    void geluDerivativeWithin3e7() {
+        double worst = 0;
+        for (int i = 0; i <= 2_000_000; i++) {
+            float x = -12f + 24f * i / 2_000_000;
+            double exact = exactNormalCdf(x) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+            worst = Math.max(worst, Math.abs(JavaBackend.geluDerivativeFromOutput(x, JavaBackend.gelu(x)) - exact));
+            worst = Math.max(worst, Math.abs(JavaBackend.geluDerivative(x) - exact));
+        }
+        assertThat(worst).isLessThanOrEqualTo(3e-7);
     }
 }
