@@ -73,7 +73,10 @@ final class VectorChunkMath implements ChunkMath {
         for (int i = up; i < len; i++) v[i] = JavaBackend.gelu(v[i]);
     }
 
-    /** g *= GELU'(x) = y / x + x phi(x) in three passes as {@link #gelu}; lanes near 0 or below -5 by the scalar direct formula. */
+    /**
+     * g *= GELU'(x) = y / x + x phi(x) in three passes as {@link #gelu}; a vector with a lane
+     * near 0 or below -5 (the direct formula) by the scalar function.
+     */
     @Override
     public void geluBackward(float[] xs, float[] ys, float[] g, int len) {
         float[][] buffers = buffers(len);
@@ -173,10 +176,8 @@ final class VectorChunkMath implements ChunkMath {
         q = q.mul(t).add(0.09678418f);
         q = q.mul(t).add(0.37409196f);
         q = q.mul(t).add(1.00002368f);
-        FloatVector a = x.abs().min(16f);
-        FloatVector h = a.reinterpretAsInts().and(TWELVE_BITS).reinterpretAsFloats();
-        h.mul(-0.5f).mul(h).intoArray(high, i);
-        t.mul(q).sub(1.26551223f).sub(a.sub(h).mul(a.add(h)).mul(0.5f)).intoArray(rest, i);
+        gaussianExponents(x, high, rest, i);   // rest: -(a - h)(a + h) / 2, added below (x + -y is x - y, bit for bit)
+        t.mul(q).sub(1.26551223f).add(FloatVector.fromArray(F, rest, i)).intoArray(rest, i);
         t.intoArray(ts, i);
     }
 }
