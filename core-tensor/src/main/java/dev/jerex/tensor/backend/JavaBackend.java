@@ -398,9 +398,13 @@ public class JavaBackend implements Backend {
      * infinite x would make a - h NaN).
      */
     static float gaussian(float x) {
-        float a = Math.min(Math.abs(x), 16f);
-        float h = Float.intBitsToFloat(Float.floatToRawIntBits(a) & TWELVE_BITS);
+        float a = Math.min(Math.abs(x), 16f), h = twelveBitHead(a);
         return expf(-0.5f * h * h) * expf(-0.5f * ((a - h) * (a + h)));
+    }
+
+    /** a cut to 12 significant bits ({@link #TWELVE_BITS}): h^2 is exact, and a - h too. */
+    static float twelveBitHead(float a) {
+        return Float.intBitsToFloat(Float.floatToRawIntBits(a) & TWELVE_BITS);
     }
 
     /**
@@ -428,8 +432,7 @@ public class JavaBackend implements Backend {
         q = q * t + 0.09678418f;
         q = q * t + 0.37409196f;
         q = q * t + 1.00002368f;
-        float a = Math.min(Math.abs(x), 16f);
-        float h = Float.intBitsToFloat(Float.floatToRawIntBits(a) & TWELVE_BITS);
+        float a = Math.min(Math.abs(x), 16f), h = twelveBitHead(a);
         float erfc = t * expf(-0.5f * h * h) * expf(t * q - 1.26551223f - 0.5f * ((a - h) * (a + h)));
         float upper = x >= 0 ? 1f : 0f;
         return Math.abs(upper - 0.5f * erfc);
