@@ -29,6 +29,9 @@ interface FloatLoops {
      */
     void gruCellBackwardRow(float[] gates, float[] hn, float[] h, float[] g, float[] dx, float[] dhh, float[] gh, int hidden);
 
+    /** Where x[xi + i] > max[i]: max[i] = x[xi + i] and arg[i] = at (a NaN in x is never taken). */
+    void maxWithArgmax(float[] max, float[] arg, float[] x, int xi, float at, int n);
+
     /** The Vector API version when the JVM has jdk.incubator.vector, else the scalar one. */
     static FloatLoops best() {
         return VectorApi.choose(FloatLoops.class, () -> new VectorFloatLoops(), () -> new Scalar());
@@ -36,6 +39,22 @@ interface FloatLoops {
 
     /** One element at a time: the reference. */
     final class Scalar implements FloatLoops {
+        @Override
+        public void maxWithArgmax(float[] max, float[] arg, float[] x, int xi, float at, int n) {
+            maxWithArgmax(0, n, max, arg, x, xi, at);
+        }
+
+        /** {@link #maxWithArgmax} for from <= i < to (the Vector API version's tail). */
+        static void maxWithArgmax(int from, int to, float[] max, float[] arg, float[] x, int xi, float at) {
+            for (int i = from; i < to; i++) {
+                float v = x[xi + i];
+                if (v > max[i]) {
+                    max[i] = v;
+                    arg[i] = at;
+                }
+            }
+        }
+
         @Override
         public void gruCellBackwardRow(float[] gates, float[] hn, float[] h, float[] g, float[] dx, float[] dhh, float[] gh, int hidden) {
             gruCellBackward(0, hidden, gates, hn, h, g, dx, dhh, gh, hidden);

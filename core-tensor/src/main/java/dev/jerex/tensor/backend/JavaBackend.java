@@ -1162,30 +1162,22 @@ public class JavaBackend implements Backend {
     public void rangeMax(Storage src, int srcOffset, int cols, int[] start, int[] end, Storage dst, Storage argmax) {
         FloatBuffer s = buf(src), d = buf(dst), am = buf(argmax);
         parallelFor(start.length, cols * 4, (from, to) -> {
+            float[] row = scratch(0, cols), max = scratch(1, cols), arg = scratch(2, cols);
             for (int r = from; r < to; r++) {
                 int o = r * cols;
-                if (end[r] <= start[r]) {
-                    for (int c = 0; c < cols; c++) {
-                        d.put(o + c, 0f);
-                        am.put(o + c, -1f);
-                    }
-                    continue;
-                }
-                int first = srcOffset + start[r] * cols;
-                for (int c = 0; c < cols; c++) {
-                    d.put(o + c, s.get(first + c));
-                    am.put(o + c, start[r]);
-                }
-                for (int t = start[r] + 1; t < end[r]; t++) {
-                    int so = srcOffset + t * cols;
-                    for (int c = 0; c < cols; c++) {
-                        float v = s.get(so + c);
-                        if (v > d.get(o + c)) {
-                            d.put(o + c, v);
-                            am.put(o + c, t);
-                        }
+                if (end[r] <= start[r]) {   // an empty range: 0, and no row to send a gradient to
+                    Arrays.fill(max, 0, cols, 0f);
+                    Arrays.fill(arg, 0, cols, -1f);
+                } else {
+                    s.get(srcOffset + start[r] * cols, max, 0, cols);
+                    Arrays.fill(arg, 0, cols, start[r]);
+                    for (int t = start[r] + 1; t < end[r]; t++) {
+                        s.get(srcOffset + t * cols, row, 0, cols);
+                        LOOPS.maxWithArgmax(max, arg, row, 0, t, cols);
                     }
                 }
+                d.put(o, max, 0, cols);
+                am.put(o, arg, 0, cols);
             }
         });
     }

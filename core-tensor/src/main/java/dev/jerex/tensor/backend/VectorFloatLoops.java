@@ -1,6 +1,7 @@
 package dev.jerex.tensor.backend;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -9,6 +10,18 @@ final class VectorFloatLoops implements FloatLoops {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** The tails, shorter than a vector. */
     private static final FloatLoops SCALAR = new FloatLoops.Scalar();
+
+    @Override
+    public void maxWithArgmax(float[] max, float[] arg, float[] x, int xi, float at, int n) {
+        int i = 0;
+        for (int up = F.loopBound(n); i < up; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, xi + i), m = FloatVector.fromArray(F, max, i);
+            VectorMask<Float> greater = v.compare(VectorOperators.GT, m);
+            m.blend(v, greater).intoArray(max, i);
+            FloatVector.fromArray(F, arg, i).blend(at, greater).intoArray(arg, i);
+        }
+        FloatLoops.Scalar.maxWithArgmax(i, n, max, arg, x, xi, at);
+    }
 
     @Override
     public void gruCellBackwardRow(float[] gates, float[] hn, float[] h, float[] g, float[] dx, float[] dhh, float[] gh, int hidden) {

@@ -55,6 +55,25 @@ class FloatLoopsTest {
     }
 
     @Test
+    void maxWithArgmaxMatchesTheScalarOneBitForBit() {
+        for (int n : LENGTHS) {
+            float[] before = random(n), x = random(n + 4);
+            if (n > 1) x[2 + 1] = Float.NaN;        // never taken
+            if (n > 2) x[2 + 2] = before[2];        // a tie keeps the earlier position
+            float[] e = before.clone(), ea = new float[n], a = before.clone(), aa = new float[n];
+            scalar.maxWithArgmax(e, ea, x, 2, 7f, n);
+            vector.maxWithArgmax(a, aa, x, 2, 7f, n);
+            for (int i = 0; i < n; i++) {
+                boolean taken = x[2 + i] > before[i];
+                assertThat(e[i]).as("max at " + i + ", n=" + n).isEqualTo(taken ? x[2 + i] : before[i]);
+                assertThat(ea[i]).as("argmax at " + i + ", n=" + n).isEqualTo(taken ? 7f : 0f);
+            }
+            assertThat(a).as("vector max n=" + n).containsExactly(e);
+            assertThat(aa).as("vector argmax n=" + n).containsExactly(ea);
+        }
+    }
+
+    @Test
     void fusedLoopsMatchTheScalarOnes() {
         for (int n : LENGTHS) {
             float[] x = random(n + 2), u = random(n + 4), v = random(n + 1), g = random(n + 6);
